@@ -1,0 +1,277 @@
+package ghemu
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Protection is the branch protection that Protect applies to a branch.
+type Protection struct {
+	// RequirePullRequest refuses direct updates: changes must be made
+	// through a pull request.
+	RequirePullRequest bool
+	// RequiredChecks are status check contexts that must have succeeded
+	// on a commit before a branch may point to it.
+	RequiredChecks []string
+	// RequireSignatures refuses commits without a verified signature.
+	// Commits the emulator creates (API commits, merges) count as
+	// verified, as GitHub signs those; pushed commits do not.
+	RequireSignatures bool
+	// Ruleset plays the rules as a repository ruleset instead of classic
+	// branch protection: other messages, and no classic protection to
+	// read (repos/get-branch-protection answers 404).
+	Ruleset bool
+}
+
+// Release is a snapshot of a release.
+type Release struct {
+	ID              int64
+	TagName         string
+	TargetCommitish string
+	Name            string
+	Body            string
+	Draft           bool
+	Prerelease      bool
+	CreatedAt       time.Time
+	PublishedAt     time.Time // zero for drafts
+}
+
+// PullRequest is a snapshot of a pull request.
+type PullRequest struct {
+	Number         int
+	Title, Body    string
+	Head, Base     string // branch names
+	HeadSHA        string // head commit when the pull request was created or last merged
+	State          string // open or closed
+	Draft          bool
+	Merged         bool
+	MergeCommitSHA string
+	Labels         []string
+	Reviewers      []string
+	Assignees      []string
+	Comments       []string
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+	ClosedAt       time.Time
+	MergedAt       time.Time
+	id             int64
+}
+
+// Issue is a snapshot of an issue.
+type Issue struct {
+	Number      int
+	Title, Body string
+	State       string // open or closed
+	StateReason string
+	Labels      []string
+	Assignees   []string
+	Comments    []string
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+	ClosedAt    time.Time
+	id          int64
+}
+
+// Status is a commit status, as set by an external CI system.
+type Status struct {
+	Context     string
+	State       string // error, failure, pending or success
+	Description string
+	TargetURL   string
+}
+
+// CheckRun is a check run on a commit, as GitHub Actions jobs create.
+type CheckRun struct {
+	Name       string
+	Status     string // queued, in_progress or completed
+	Conclusion string // success, failure, ... when completed
+}
+
+type status struct {
+	Status
+	id      int64
+	created time.Time
+}
+
+type checkRun struct {
+	CheckRun
+	id int64
+}
+
+type label struct {
+	id                 int64
+	name, color, descr string
+}
+
+// repo is one emulated repository: its git directory and in-memory state.
+// The in-memory fields are guarded by mu.
+type repo struct {
+	owner, name, defaultBranch string
+	id                         int64
+	git                        *gitCLI
+	created                    time.Time
+
+	mu          sync.Mutex
+	protections map[string]Protection
+	denyPulls   bool
+	releases    []*Release
+	pulls       []*PullRequest
+	issues      []*Issue
+	lastNumber  int
+	labels      map[string]*label // by lower-case name
+	statuses    map[string][]*status
+	checks      map[string][]*checkRun
+	verified    map[string]bool // commits the emulator created: signed by "GitHub"
+	// writeMu serialises the read-modify-write sequences of the emulator's
+	// own git writes that must not interleave (merges, contents PUT);
+	// update-ref with the old value still guards against outside pushes.
+	writeMu sync.Mutex
+}
+
+func newRepo(owner, name, defaultBranch string, g *gitCLI, id int64) *repo {
+	return &repo{
+		owner: owner, name: name, defaultBranch: defaultBranch, id: id, git: g,
+		created:     time.Now().UTC().Truncate(time.Second),
+		protections: map[string]Protection{},
+		labels:      map[string]*label{},
+		statuses:    map[string][]*status{},
+		checks:      map[string][]*checkRun{},
+		verified:    map[string]bool{},
+	}
+}
+
+func (r *repo) fullName() string { return r.owner + "/" + r.name }
+
+// Protect sets the protection of a branch of owner/name; the zero
+// Protection removes it.
+func (s *Server) Protect(owner, name, branch string, p Protection) {
+	r := s.mustRepo(owner, name)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !p.RequirePullRequest && !p.RequireSignatures && len(p.RequiredChecks) == 0 {
+		delete(r.protections, branch)
+		return
+	}
+	p.RequiredChecks = slices.Clone(p.RequiredChecks)
+	r.protections[branch] = p
+}
+
+// DenyActionsPullRequests plays the repository setting "Allow GitHub Actions
+// to create and approve pull requests" turned off: creating a pull request
+// answers 403.
+func (s *Server) DenyActionsPullRequests(owner, name string, deny bool) {
+	r := s.mustRepo(owner, name)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.denyPulls = deny
+}
+
+// SetStatus sets a commit status on the commit ref (a SHA or branch or
+// tag name) resolves to, as an external CI system would.
+func (s *Server) SetStatus(owner, name, ref string, st Status) error {
+	r := s.mustRepo(owner, name)
+	sha, err := r.git.resolveCommit(ref)
+	if err != nil || sha == "" {
+		return fmt.Errorf("setting status %q on %q: no such commit", st.Context, ref)
+	}
+	id := s.id()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.statuses[sha] = append(r.statuses[sha], &status{Status: st, id: id, created: time.Now().UTC().Truncate(time.Second)})
+	return nil
+}
+
+// SetCheckRun adds or replaces (by name) a check run on the commit ref
+// resolves to.
+func (s *Server) SetCheckRun(owner, name, ref string, cr CheckRun) error {
+	r := s.mustRepo(owner, name)
+	sha, err := r.git.resolveCommit(ref)
+	if err != nil || sha == "" {
+		return fmt.Errorf("setting check run %q on %q: no such commit", cr.Name, ref)
+	}
+	id := s.id()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	list := r.checks[sha]
+	for _, c := range list {
+		if c.Name == cr.Name {
+			c.CheckRun = cr
+			return nil
+		}
+	}
+	r.checks[sha] = append(list, &checkRun{CheckRun: cr, id: id})
+	return nil
+}
+
+// Releases returns a snapshot of the releases of owner/name, oldest first.
+func (s *Server) Releases(owner, name string) []Release {
+	r := s.mustRepo(owner, name)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := make([]Release, len(r.releases))
+	for i, rel := range r.releases {
+		out[i] = *rel
+	}
+	return out
+}
+
+// PullRequests returns a snapshot of the pull requests of owner/name, by
+// number.
+func (s *Server) PullRequests(owner, name string) []PullRequest {
+	r := s.mustRepo(owner, name)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := make([]PullRequest, len(r.pulls))
+	for i, p := range r.pulls {
+		out[i] = *p
+		out[i].Labels = slices.Clone(p.Labels)
+		out[i].Reviewers = slices.Clone(p.Reviewers)
+		out[i].Assignees = slices.Clone(p.Assignees)
+		out[i].Comments = slices.Clone(p.Comments)
+	}
+	return out
+}
+
+// Issues returns a snapshot of the issues of owner/name (pull requests not
+// included), by number.
+func (s *Server) Issues(owner, name string) []Issue {
+	r := s.mustRepo(owner, name)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := make([]Issue, len(r.issues))
+	for i, is := range r.issues {
+		out[i] = *is
+		out[i].Labels = slices.Clone(is.Labels)
+		out[i].Assignees = slices.Clone(is.Assignees)
+		out[i].Comments = slices.Clone(is.Comments)
+	}
+	return out
+}
+
+// Tags returns the tags of owner/name, read from git: tag name to the
+// commit it points to (annotated tags peeled).
+func (s *Server) Tags(owner, name string) (map[string]string, error) {
+	r := s.mustRepo(owner, name)
+	refs, err := r.git.listRefs("refs/tags/")
+	if err != nil {
+		return nil, fmt.Errorf("listing tags of %s/%s: %w", owner, name, err)
+	}
+	out := make(map[string]string, len(refs))
+	for _, e := range refs {
+		sha := e.sha
+		if e.peeled != "" {
+			sha = e.peeled
+		}
+		out[strings.TrimPrefix(e.name, "refs/tags/")] = sha
+	}
+	return out, nil
+}
+
+// Ref returns the SHA that the full ref name (refs/heads/main) of
+// owner/name points to, or "" when it does not exist.
+func (s *Server) Ref(owner, name, ref string) (string, error) {
+	return s.mustRepo(owner, name).git.readRef(ref)
+}
