@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/google/go-github/v60/github"
+
+	"github.com/shipkit-dev/shipkit/internal/ghapi"
 )
 
 // RESTGitHub implements GitHub with go-github.
@@ -97,18 +99,11 @@ func (g *RESTGitHub) ReleaseByTag(ctx context.Context, tag string) (Release, boo
 	return Release{ID: rel.GetID(), URL: rel.GetHTMLURL(), Draft: rel.GetDraft()}, true, nil
 }
 
-// permissionHint adds the remedy to a 403 or 404 on a write: the token cannot write contents.
+// permissionHint adds the remedy to a refused write: 401/403 name the permission to add; a 404
+// on a write is either a missing commit or a token that cannot see the repository.
 func permissionHint(err error) error {
-	if err == nil {
-		return nil
+	if ghapi.IsNotFound(err) {
+		return fmt.Errorf("%w: the repository or commit is not visible to the token (GitHub answers 404 for both); check that the commit was pushed and that the token has `contents: write` on this repository", err)
 	}
-	if er, ok := err.(*github.ErrorResponse); ok && er.Response != nil {
-		switch er.Response.StatusCode {
-		case http.StatusUnauthorized:
-			return fmt.Errorf("%w: the token was refused; check the `token` input", err)
-		case http.StatusForbidden, http.StatusNotFound:
-			return fmt.Errorf("%w: the token cannot write to the repository; give the job `permissions: contents: write`", err)
-		}
-	}
-	return err
+	return ghapi.PermissionHint(err, "contents: write")
 }

@@ -24,6 +24,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/shipkit-dev/shipkit/test/runnersim"
 )
 
 // RequireEnv names the environment variable that turns skips for a missing container engine or
@@ -320,7 +322,7 @@ func RunAction(t testing.TB, image string, opts RunOptions) Result {
 	entrypoint, args := opts.Entrypoint, opts.Args
 	inputs := map[string]string{}
 	if opts.Action != "" {
-		spec, err := readAction(opts.Action)
+		spec, err := runnersim.ReadAction(opts.Action)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -328,7 +330,7 @@ func RunAction(t testing.TB, image string, opts RunOptions) Result {
 			if _, given := opts.Inputs[name]; given || in.Default == nil {
 				continue
 			}
-			v, err := evalDefault(*in.Default, env)
+			v, err := runnersim.EvalDefault(*in.Default, env)
 			if err != nil {
 				t.Fatalf("RunAction: input %q: %v", name, err)
 			}
@@ -350,7 +352,7 @@ func RunAction(t testing.TB, image string, opts RunOptions) Result {
 		inputs[name] = v
 	}
 	for name, v := range inputs {
-		env[InputVar(name)] = v
+		env[runnersim.InputVar(name)] = v
 	}
 	network := opts.Network
 	if network == "" {
@@ -417,20 +419,14 @@ func RunAction(t testing.TB, image string, opts RunOptions) Result {
 		}
 		return string(data)
 	}
-	if res.Outputs, err = ParseFileCommand(read("GITHUB_OUTPUT")); err != nil {
+	if res.Outputs, err = runnersim.ParseFileCommand(read("GITHUB_OUTPUT")); err != nil {
 		t.Errorf("reading GITHUB_OUTPUT: %v", err)
 	}
-	if res.Env, err = ParseFileCommand(read("GITHUB_ENV")); err != nil {
+	if res.Env, err = runnersim.ParseFileCommand(read("GITHUB_ENV")); err != nil {
 		t.Errorf("reading GITHUB_ENV: %v", err)
 	}
 	res.Summary = read("GITHUB_STEP_SUMMARY")
 	return res
-}
-
-// InputVar returns the environment variable of the input name as the runner sets it:
-// "INPUT_" and the name upper-cased with spaces replaced by "_" ("-" stays).
-func InputVar(name string) string {
-	return "INPUT_" + strings.ToUpper(strings.ReplaceAll(name, " ", "_"))
 }
 
 // chownTree gives dir and everything in it to uid, as a checkout on a hosted runner is owned by

@@ -15,6 +15,8 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+
+	"github.com/shipkit-dev/shipkit/test/runnersim"
 )
 
 // Step is one action invocation.
@@ -134,8 +136,20 @@ func Run(ctx context.Context, step Step) (Result, error) {
 	for name, p := range files {
 		env = append(env, name+"="+p)
 	}
-	for name, value := range step.Inputs {
-		env = append(env, InputVar(name)+"="+value)
+	root, err := ModuleRoot()
+	if err != nil {
+		return Result{}, err
+	}
+	action, err := runnersim.ReadAction(filepath.Join(root, "actions", step.Action, "action.yml"))
+	if err != nil {
+		return Result{}, err
+	}
+	inputs, err := action.StepInputs(step.Inputs, step.Env)
+	if err != nil {
+		return Result{}, fmt.Errorf("%s: %w", step.Action, err)
+	}
+	for name, value := range inputs {
+		env = append(env, runnersim.InputVar(name)+"="+value)
 	}
 	for k, v := range step.Env {
 		env = append(env, k+"="+v)
@@ -158,50 +172,10 @@ func Run(ctx context.Context, step Step) (Result, error) {
 	if err != nil {
 		return res, err
 	}
-	if res.Outputs, err = ParseOutputs(out); err != nil {
+	if res.Outputs, err = runnersim.ParseFileCommand(string(out)); err != nil {
 		return res, fmt.Errorf("reading %s's outputs: %w", step.Action, err)
 	}
 	summary, err := os.ReadFile(files["GITHUB_STEP_SUMMARY"])
 	res.Summary = string(summary)
 	return res, err
-}
-
-// InputVar is the variable the runner sets for an input: INPUT_ and the name upper-cased, with
-// spaces turned into underscores (hyphens stay).
-func InputVar(name string) string {
-	return "INPUT_" + strings.ToUpper(strings.ReplaceAll(name, " ", "_"))
-}
-
-// ParseOutputs reads a GITHUB_OUTPUT file: `name=value` lines and `name<<DELIMITER` blocks.
-func ParseOutputs(data []byte) (map[string]string, error) {
-	out := map[string]string{}
-	lines := strings.Split(strings.ReplaceAll(string(data), "\r\n", "\n"), "\n")
-	for i := 0; i < len(lines); i++ {
-		line := lines[i]
-		if line == "" {
-			continue
-		}
-		if name, delim, ok := strings.Cut(line, "<<"); ok && !strings.Contains(name, "=") {
-			var value []string
-			closed := false
-			for i++; i < len(lines); i++ {
-				if lines[i] == delim {
-					closed = true
-					break
-				}
-				value = append(value, lines[i])
-			}
-			if !closed {
-				return nil, fmt.Errorf("output %q: delimiter %q never closes", name, delim)
-			}
-			out[name] = strings.Join(value, "\n")
-			continue
-		}
-		name, value, ok := strings.Cut(line, "=")
-		if !ok {
-			return nil, fmt.Errorf("line %d: %q is neither name=value nor name<<delimiter", i+1, line)
-		}
-		out[name] = value
-	}
-	return out, nil
 }

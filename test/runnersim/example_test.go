@@ -1,13 +1,13 @@
-package containers_test
+package runnersim_test
 
 import (
 	"fmt"
 
-	"github.com/shipkit-dev/shipkit/test/containers"
+	"github.com/shipkit-dev/shipkit/test/runnersim"
 )
 
 func ExampleParseFileCommand() {
-	outputs, err := containers.ParseFileCommand("result=bumped\npackages<<EOF_1\n[\"a\",\n \"b\"]\nEOF_1\n")
+	outputs, err := runnersim.ParseFileCommand("result=bumped\npackages<<EOF_1\n[\"a\",\n \"b\"]\nEOF_1\n")
 	if err != nil {
 		panic(err)
 	}
@@ -20,6 +20,6 @@ func ExampleParseFileCommand() {
 }
 
 func ExampleInputVar() {
-	fmt.Println(containers.InputVar("tag-template"))
+	fmt.Println(runnersim.InputVar("tag-template"))
 	// Output: INPUT_TAG-TEMPLATE
 }

@@ -1,4 +1,7 @@
-package containers
+// Package runnersim reproduces, engine-agnostic, what GitHub's runner does around a step: the
+// INPUT_* variables with action.yml defaults, and the file commands read back afterwards. The
+// podman runner (test/containers) and the host runner (test/hostrun) share it.
+package runnersim
 
 import (
 	"errors"
@@ -71,8 +74,8 @@ func cutLine(text string) (line, rest string) {
 	return line, rest
 }
 
-// actionSpec is the part of action.yml RunAction applies.
-type actionSpec struct {
+// Action is the part of action.yml a runner applies to a docker action's step.
+type Action struct {
 	Inputs map[string]struct {
 		Default *string `yaml:"default"`
 	} `yaml:"inputs"`
@@ -84,8 +87,9 @@ type actionSpec struct {
 	} `yaml:"runs"`
 }
 
-func readAction(path string) (actionSpec, error) {
-	var spec actionSpec
+// ReadAction reads the action.yml at path.
+func ReadAction(path string) (Action, error) {
+	var spec Action
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return spec, fmt.Errorf("reading action %q: %w", path, err)
@@ -98,7 +102,7 @@ func readAction(path string) (actionSpec, error) {
 	}
 	for _, a := range spec.Runs.Args {
 		if strings.Contains(a, "${{") {
-			return spec, fmt.Errorf("action %q: runs.args %q holds an expression RunAction cannot evaluate; pass Args", path, a)
+			return spec, fmt.Errorf("action %q: runs.args %q holds an expression RunAction cannot be evaluated here; pass the arguments", path, a)
 		}
 	}
 	return spec, nil
@@ -106,13 +110,39 @@ func readAction(path string) (actionSpec, error) {
 
 var tokenExpr = regexp.MustCompile(`^\$\{\{\s*github\.token\s*\}\}$`)
 
-// evalDefault evaluates an input's default: literal text, or ${{ github.token }}.
-func evalDefault(def string, env map[string]string) (string, error) {
+// EvalDefault evaluates an input's default: literal text, or ${{ github.token }}.
+func EvalDefault(def string, env map[string]string) (string, error) {
 	if !strings.Contains(def, "${{") {
 		return def, nil
 	}
 	if tokenExpr.MatchString(strings.TrimSpace(def)) {
 		return env["GITHUB_TOKEN"], nil
 	}
-	return "", errors.New("its default " + fmt.Sprintf("%q", def) + " is an expression RunAction cannot evaluate; give the input")
+	return "", errors.New("its default " + fmt.Sprintf("%q", def) + " is an expression this runner cannot evaluate; give the input")
+}
+
+// InputVar returns the environment variable of the input name as the runner sets it:
+// "INPUT_" and the name upper-cased with spaces replaced by "_" ("-" stays).
+func InputVar(name string) string {
+	return "INPUT_" + strings.ToUpper(strings.ReplaceAll(name, " ", "_"))
+}
+
+// StepInputs returns the inputs a step gets: those given, plus every other input's default from the
+// action (a default of ${{ github.token }} takes env["GITHUB_TOKEN"]).
+func (a Action) StepInputs(given, env map[string]string) (map[string]string, error) {
+	inputs := map[string]string{}
+	for name, in := range a.Inputs {
+		if _, ok := given[name]; ok || in.Default == nil {
+			continue
+		}
+		v, err := EvalDefault(*in.Default, env)
+		if err != nil {
+			return nil, fmt.Errorf("input %q: %w", name, err)
+		}
+		inputs[name] = v
+	}
+	for name, v := range given {
+		inputs[name] = v
+	}
+	return inputs, nil
 }
