@@ -24,11 +24,12 @@ const maxPages = 10
 
 // Resolve implements Source (one request).
 func (a *API) Resolve(ctx context.Context, rev string) (string, error) {
-	sha, _, err := a.Client.Repositories.GetCommitSHA1(ctx, a.Owner, a.Repo, rev, "")
+	// GetCommit, not the sha media type: one page of one file keeps the answer small.
+	c, _, err := a.Client.Repositories.GetCommit(ctx, a.Owner, a.Repo, rev, &github.ListOptions{PerPage: 1})
 	if err != nil {
 		return "", fmt.Errorf("resolving %q through the API: %w", rev, err)
 	}
-	return sha, nil
+	return c.GetSHA(), nil
 }
 
 // ReadFile implements Source with the contents API (one request).
