@@ -10,9 +10,8 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/shipkit-dev/shipkit/test/ghemu"
-	"github.com/shipkit-dev/shipkit/test/gitserver"
 	"github.com/shipkit-dev/shipkit/test/hostrun"
+	"github.com/shipkit-dev/shipkit/test/localgh"
 )
 
 const (
@@ -21,10 +20,9 @@ const (
 	token = "ghs_localpipelinetoken"
 )
 
-// world is the stand-in for GitHub: a git server and an API emulator sharing one repository.
+// world is the stand-in for GitHub with the example's repository, and a scratch folder.
 type world struct {
-	git     *gitserver.Server
-	api     *ghemu.Server
+	*localgh.GitHub
 	tmp     string
 	repoURL string
 }
@@ -34,42 +32,22 @@ func startWorld() (*world, error) {
 	if err != nil {
 		return nil, err
 	}
-	gs, err := gitserver.New(gitserver.Options{Root: filepath.Join(tmp, "git"), Username: "x-access-token", Password: token})
+	gh, err := localgh.Start(localgh.Options{Token: token, Root: filepath.Join(tmp, "git")})
 	if err != nil {
+		os.RemoveAll(tmp)
 		return nil, err
 	}
-	gitDir, err := gs.CreateRepo(owner, name, "main")
-	if err != nil {
-		gs.Close()
+	if err := gh.CreateRepo(owner, name, "main"); err != nil {
+		gh.Close()
+		os.RemoveAll(tmp)
 		return nil, err
 	}
-	api, err := ghemu.New(ghemu.Options{Token: token})
-	if err != nil {
-		gs.Close()
-		return nil, err
-	}
-	if err := api.AddRepo(owner, name, gitDir, "main"); err != nil {
-		gs.Close()
-		api.Close()
-		return nil, err
-	}
-	u := strings.Replace(gs.RepoURL(owner, name), "http://", "http://x-access-token:"+token+"@", 1)
-	return &world{git: gs, api: api, tmp: tmp, repoURL: u}, nil
+	return &world{GitHub: gh, tmp: tmp, repoURL: gh.CloneURL(owner, name)}, nil
 }
 
 func (w *world) close() {
-	w.api.Close()
-	w.git.Close()
+	w.Close()
 	os.RemoveAll(w.tmp)
-}
-
-// env is what the runner would set for a step of this repository.
-func (w *world) env() map[string]string {
-	return map[string]string{
-		"GITHUB_REPOSITORY": owner + "/" + name,
-		"GITHUB_API_URL":    w.api.URL(),
-		"GITHUB_SERVER_URL": w.git.URL(),
-	}
 }
 
 // git runs the git CLI in dir with a private configuration.
@@ -109,8 +87,8 @@ func run(ctx context.Context, out io.Writer) error {
 		return err
 	}
 	defer w.close()
-	p.line("git server       %s (smart HTTP, git http-backend)", w.git.URL())
-	p.line("GitHub API       %s (emulator, every call validated against GitHub's OpenAPI description)", w.api.URL())
+	p.line("git server       %s (smart HTTP, git http-backend)", w.Git.URL())
+	p.line("GitHub API       %s (emulator, every call validated against GitHub's OpenAPI description)", w.API.URL())
 	p.line("repository       %s/%s, default branch main", owner, name)
 
 	p.title("A developer pushes the example monorepo")
@@ -175,9 +153,9 @@ func run(ctx context.Context, out io.Writer) error {
 		"release-notes":  "github",
 		"token":          token,
 	}
-	env := w.env()
+	env := w.Env(owner, name)
 	env["GITHUB_SHA"], env["GITHUB_REF"] = after, "refs/heads/main"
-	w.api.ResetCounts()
+	w.API.ResetCounts()
 	res, err := hostrun.Run(ctx, hostrun.Step{Action: "version-bump-detect", Workspace: checkout, Inputs: inputs, Env: env, EventName: "push", Event: push})
 	if err != nil {
 		return err
@@ -186,10 +164,10 @@ func run(ctx context.Context, out io.Writer) error {
 		return fmt.Errorf("version-bump-detect failed (exit %d):\n%s%s", res.ExitCode, res.Stdout, res.Stderr)
 	}
 	p.outputs(res.Outputs, "result", "changed", "name", "previous-version", "version", "tag", "tag-created", "release-url")
-	p.line("GitHub API calls: %d", w.api.Total())
+	p.line("GitHub API calls: %d", w.API.Total())
 
 	p.title("Step: version-bump-detect again (a rerun of the same job)")
-	w.api.ResetCounts()
+	w.API.ResetCounts()
 	res, err = hostrun.Run(ctx, hostrun.Step{Action: "version-bump-detect", Workspace: checkout, Inputs: inputs, Env: env, EventName: "push", Event: push})
 	if err != nil {
 		return err
@@ -198,7 +176,7 @@ func run(ctx context.Context, out io.Writer) error {
 		return fmt.Errorf("the rerun of version-bump-detect failed (exit %d):\n%s%s", res.ExitCode, res.Stdout, res.Stderr)
 	}
 	p.outputs(res.Outputs, "result", "tag", "tag-created", "release-url")
-	p.line("a rerun creates nothing: the tag is already at %s and its release exists (%d API calls)", after[:8], w.api.Total())
+	p.line("a rerun creates nothing: the tag is already at %s and its release exists (%d API calls)", after[:8], w.API.Total())
 
 	p.title("Final state")
 	tags, err := git(w.tmp, "ls-remote", "--tags", w.repoURL)
@@ -212,7 +190,7 @@ func run(ctx context.Context, out io.Writer) error {
 		}
 	}
 	p.line("releases in the API emulator:")
-	rels := w.api.Releases(owner, name)
+	rels := w.API.Releases(owner, name)
 	sort.Slice(rels, func(i, j int) bool { return rels[i].TagName < rels[j].TagName })
 	for _, r := range rels {
 		state := "published"
@@ -221,7 +199,7 @@ func run(ctx context.Context, out io.Writer) error {
 		}
 		p.line("  %-28s %s, %s", r.TagName, state, firstLine(r.Body))
 	}
-	if problems := w.api.Problems(); len(problems) > 0 {
+	if problems := w.API.Problems(); len(problems) > 0 {
 		return fmt.Errorf("the API emulator saw requests or responses GitHub's description rejects:\n%s", strings.Join(problems, "\n"))
 	}
 	p.title("Done: every step did what it reported")

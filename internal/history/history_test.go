@@ -11,38 +11,17 @@ import (
 	"github.com/shipkit-dev/shipkit/internal/history"
 	"github.com/shipkit-dev/shipkit/test/ghemu"
 	"github.com/shipkit-dev/shipkit/test/gitfixture"
-	"github.com/shipkit-dev/shipkit/test/gitserver"
+	"github.com/shipkit-dev/shipkit/test/localgh/localghtest"
 )
 
-const token = "ghs_historytoken"
+const token = localghtest.Token
 
 // setup pushes three commits to a served repository and returns a depth-1 clone whose remote
 // is unreachable, so only the API can fill in history.
 func setup(t *testing.T) (api *ghemu.Server, client *ghapi.Client, clone *gitfixture.Repo, shas []string) {
 	t.Helper()
-	gs, err := gitserver.New(gitserver.Options{Root: t.TempDir(), Password: token})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { gs.Close() })
-	gitDir, err := gs.CreateRepo("acme", "mono", "main")
-	if err != nil {
-		t.Fatal(err)
-	}
-	api, err = ghemu.New(ghemu.Options{Token: token})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(api.Close)
-	if err := api.AddRepo("acme", "mono", gitDir, "main"); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if p := api.Problems(); len(p) > 0 {
-			t.Errorf("API emulator problems:\n%s", strings.Join(p, "\n"))
-		}
-	})
-	url := strings.Replace(gs.RepoURL("acme", "mono"), "http://", "http://x-access-token:"+token+"@", 1)
+	gh := localghtest.New(t, "acme", "mono")
+	api, url := gh.API, gh.CloneURL("acme", "mono")
 	dev := gitfixture.Init(t)
 	shas = append(shas,
 		dev.Commit("feat(lib): one", map[string]string{"lib/VERSION": "1.0.0\n"}),
@@ -54,7 +33,7 @@ func setup(t *testing.T) (api *ghemu.Server, client *ghapi.Client, clone *gitfix
 	dev.Git("push", "-q", "origin", "main", "--tags")
 	clone = gitfixture.Clone(t, url, "--depth", "1", "--no-tags")
 	clone.Git("remote", "set-url", "origin", "http://127.0.0.1:1/gone.git")
-	client, err = ghapi.New(ghapi.Options{Token: token, BaseURL: api.URL(), MaxRetries: -1})
+	client, err := ghapi.New(ghapi.Options{Token: token, BaseURL: api.URL(), MaxRetries: -1})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,15 +8,14 @@ import (
 	"github.com/shipkit-dev/shipkit/internal/versionbump"
 	"github.com/shipkit-dev/shipkit/test/ghemu"
 	"github.com/shipkit-dev/shipkit/test/gitfixture"
-	"github.com/shipkit-dev/shipkit/test/gitserver"
+	"github.com/shipkit-dev/shipkit/test/localgh/localghtest"
 )
 
-const token = "ghs_testtoken"
+const token = localghtest.Token
 
-// fixture is a repository on a real git server with the API emulator over the same bare repo.
+// fixture is a repository on the local GitHub with a developer's clone of it.
 type fixture struct {
 	t   *testing.T
-	gs  *gitserver.Server
 	api *ghemu.Server
 	dev *gitfixture.Repo // the developer's clone
 	url string           // clone URL with credentials
@@ -24,32 +23,11 @@ type fixture struct {
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	gs, err := gitserver.New(gitserver.Options{Root: t.TempDir(), Username: "x-access-token", Password: token})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { gs.Close() })
-	gitDir, err := gs.CreateRepo("acme", "mono", "main")
-	if err != nil {
-		t.Fatal(err)
-	}
-	api, err := ghemu.New(ghemu.Options{Token: token})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(api.Close)
-	if err := api.AddRepo("acme", "mono", gitDir, "main"); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if p := api.Problems(); len(p) > 0 {
-			t.Errorf("API emulator problems (requests or responses GitHub's OpenAPI description rejects):\n%s", strings.Join(p, "\n"))
-		}
-	})
-	url := strings.Replace(gs.RepoURL("acme", "mono"), "http://", "http://x-access-token:"+token+"@", 1)
+	gh := localghtest.New(t, "acme", "mono")
+	url := gh.CloneURL("acme", "mono")
 	dev := gitfixture.Init(t)
 	dev.Git("remote", "add", "origin", url)
-	return &fixture{t: t, gs: gs, api: api, dev: dev, url: url}
+	return &fixture{t: t, api: gh.API, dev: dev, url: url}
 }
 
 // checkout clones the repository as actions/checkout does: depth 1 by default (0 = full history).

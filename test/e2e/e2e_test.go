@@ -14,14 +14,13 @@ import (
 	"github.com/shipkit-dev/shipkit/test/containers"
 	"github.com/shipkit-dev/shipkit/test/ghemu"
 	"github.com/shipkit-dev/shipkit/test/gitfixture"
-	"github.com/shipkit-dev/shipkit/test/gitserver"
+	"github.com/shipkit-dev/shipkit/test/localgh/localghtest"
 )
 
-const token = "ghs_e2etoken"
+const token = localghtest.Token
 
-// world is a repository served by the git server and the API emulator together.
+// world is a repository on the local GitHub with a developer's clone of it.
 type world struct {
-	gs  *gitserver.Server
 	api *ghemu.Server
 	dev *gitfixture.Repo
 	url string // clone URL with credentials
@@ -29,32 +28,11 @@ type world struct {
 
 func newWorld(t *testing.T) *world {
 	t.Helper()
-	gs, err := gitserver.New(gitserver.Options{Root: t.TempDir(), Password: token})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { gs.Close() })
-	gitDir, err := gs.CreateRepo("acme", "mono", "main")
-	if err != nil {
-		t.Fatal(err)
-	}
-	api, err := ghemu.New(ghemu.Options{Token: token})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(api.Close)
-	if err := api.AddRepo("acme", "mono", gitDir, "main"); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if p := api.Problems(); len(p) > 0 {
-			t.Errorf("API emulator problems:\n%s", strings.Join(p, "\n"))
-		}
-	})
-	url := strings.Replace(gs.RepoURL("acme", "mono"), "http://", "http://x-access-token:"+token+"@", 1)
+	gh := localghtest.New(t, "acme", "mono")
+	url := gh.CloneURL("acme", "mono")
 	dev := gitfixture.Init(t)
 	dev.Git("remote", "add", "origin", url)
-	return &world{gs: gs, api: api, dev: dev, url: url}
+	return &world{api: gh.API, dev: dev, url: url}
 }
 
 // pushExampleBump pushes the example monorepo with its released tags, then a bump of acme-lib to
