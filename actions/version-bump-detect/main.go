@@ -18,6 +18,7 @@ import (
 
 	"github.com/shipkit-dev/shipkit/internal/actionio"
 	"github.com/shipkit-dev/shipkit/internal/runner"
+	"github.com/shipkit-dev/shipkit/internal/tagname"
 	"github.com/shipkit-dev/shipkit/internal/versionbump"
 )
 
@@ -102,7 +103,7 @@ func config(a *actionio.Action) (versionbump.Config, error) {
 	if cfg.Files, err = a.List("files"); err != nil {
 		return cfg, err
 	}
-	if cfg.TagTemplate, err = versionbump.ParseTagTemplate(a.String("tag-template")); err != nil {
+	if cfg.TagTemplate, err = tagname.Parse(a.String("tag-template")); err != nil {
 		return cfg, &actionio.InputError{Input: "tag-template", Err: err}
 	}
 	cfg.Base, cfg.Head = a.String("base"), a.String("head")

@@ -7,6 +7,7 @@ import (
 	"github.com/shipkit-dev/shipkit/internal/gitrepo"
 	"github.com/shipkit-dev/shipkit/internal/history"
 	"github.com/shipkit-dev/shipkit/internal/runner"
+	"github.com/shipkit-dev/shipkit/internal/tagname"
 	"github.com/shipkit-dev/shipkit/internal/versionbump"
 	"github.com/shipkit-dev/shipkit/test/gitfixture"
 )
@@ -29,7 +30,7 @@ func BenchmarkPush20Commits50Packages(b *testing.B) {
 		})
 	}
 	after := r.Head()
-	tmpl, _ := versionbump.ParseTagTemplate("{name}-v{version}")
+	tmpl, _ := tagname.Parse("{name}-v{version}")
 	cfg := versionbump.Config{
 		Files: []string{"packages/*/pyproject.toml"}, TagTemplate: tmpl, ReleaseNotes: versionbump.NotesNone, DryRun: true,
 		Event: runner.Event{Name: "push", Before: before, After: after},

@@ -5,9 +5,11 @@ package versionbump
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/shipkit-dev/shipkit/internal/runner"
+	"github.com/shipkit-dev/shipkit/internal/tagname"
 )
 
 // Release-notes modes.
@@ -23,7 +25,7 @@ var NotesModes = []string{NotesGitHub, NotesCommits, NotesNone}
 // Config is version-bump-detect's validated input.
 type Config struct {
 	Files         []string // manifest paths or globs, relative to the repository root
-	TagTemplate   TagTemplate
+	TagTemplate   tagname.Template
 	Base, Head    string // explicit revisions; empty means from the event
 	CreateTag     bool
 	CreateRelease bool
@@ -46,10 +48,10 @@ func (c *Config) Validate() error {
 			errs = append(errs, fmt.Errorf(`input "files": %q must be relative to the repository root and stay inside it`, f))
 		}
 	}
-	if c.TagTemplate.raw == "" {
+	if c.TagTemplate.String() == "" {
 		errs = append(errs, errors.New(`input "tag-template": it is empty`))
 	}
-	if !contains(NotesModes, c.ReleaseNotes) {
+	if !slices.Contains(NotesModes, c.ReleaseNotes) {
 		errs = append(errs, fmt.Errorf(`input "release-notes": %q is not one of %s`, c.ReleaseNotes, strings.Join(NotesModes, ", ")))
 	}
 	if c.Draft && !c.CreateRelease {

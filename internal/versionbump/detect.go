@@ -15,6 +15,7 @@ import (
 	"github.com/shipkit-dev/shipkit/internal/history"
 	"github.com/shipkit-dev/shipkit/internal/pkgmeta"
 	"github.com/shipkit-dev/shipkit/internal/runner"
+	"github.com/shipkit-dev/shipkit/internal/tagname"
 	"github.com/shipkit-dev/shipkit/internal/version"
 )
 
@@ -68,7 +69,7 @@ func Run(ctx context.Context, cfg Config, deps Deps) (*Result, error) {
 		return nil, err
 	}
 	if len(paths) > 1 && !cfg.TagTemplate.UsesName() {
-		return nil, fmt.Errorf(`input "tag-template": %q would give every one of the %d packages the same tags; use {name} or {dir}, for example {name}-v{version}`, cfg.TagTemplate.raw, len(paths))
+		return nil, fmt.Errorf(`input "tag-template": %q would give every one of the %d packages the same tags; use {name} or {dir}, for example {name}-v{version}`, cfg.TagTemplate.String(), len(paths))
 	}
 	head, base, err := revisions(ctx, cfg, deps)
 	if err != nil {
@@ -303,7 +304,7 @@ func (d *detector) detect(ctx context.Context, p, base string) (Package, error) 
 	pkg.Version = v.String()
 	pkg.Prerelease = v.IsPrerelease()
 	pkg.Tag = d.cfg.TagTemplate.Render(pkg.Name, pkg.Dir, pkg.Version)
-	if err := checkTagName(pkg.Tag); err != nil {
+	if err := tagname.Check(pkg.Tag); err != nil {
 		return Package{}, fmt.Errorf(`input "tag-template": %w`, err)
 	}
 	prev, err := d.previous(ctx, &pkg, v, base)

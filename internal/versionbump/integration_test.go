@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/shipkit-dev/shipkit/internal/runner"
+	"github.com/shipkit-dev/shipkit/internal/tagname"
 	"github.com/shipkit-dev/shipkit/internal/versionbump"
 	"github.com/shipkit-dev/shipkit/test/ghemu"
 	"github.com/shipkit-dev/shipkit/test/gitfixture"
@@ -63,7 +64,7 @@ func (f *fixture) run(dir string, cfg versionbump.Config) (*versionbump.Result, 
 
 func config(t *testing.T, ev runner.Event, mutate func(*versionbump.Config)) versionbump.Config {
 	t.Helper()
-	tmpl, err := versionbump.ParseTagTemplate("{name}-v{version}")
+	tmpl, err := tagname.Parse("{name}-v{version}")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 	"github.com/shipkit-dev/shipkit/internal/gitrepo"
 	"github.com/shipkit-dev/shipkit/internal/history"
 	"github.com/shipkit-dev/shipkit/internal/runner"
+	"github.com/shipkit-dev/shipkit/internal/tagname"
 	"github.com/shipkit-dev/shipkit/internal/versionbump"
 	"github.com/shipkit-dev/shipkit/test/gitfixture"
 )
@@ -71,7 +72,7 @@ func TestManifestKinds(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			tmpl, _ := versionbump.ParseTagTemplate("{name}-v{version}")
+			tmpl, _ := tagname.Parse("{name}-v{version}")
 			cfg := versionbump.Config{
 				Files: []string{tt.files}, TagTemplate: tmpl, ReleaseNotes: versionbump.NotesNone,
 				Event: runner.Event{Name: "push", Before: base, After: head}, RootDir: "repo",

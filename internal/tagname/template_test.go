@@ -1,11 +1,11 @@
-package versionbump
+package tagname
 
 import (
 	"strings"
 	"testing"
 )
 
-func TestParseTagTemplate(t *testing.T) {
+func TestParse(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name, template, wantErr string
@@ -24,15 +24,15 @@ func TestParseTagTemplate(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			tmpl, err := ParseTagTemplate(tt.template)
+			tmpl, err := Parse(tt.template)
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("ParseTagTemplate(%q) error = %v, want one containing %q", tt.template, err, tt.wantErr)
+					t.Fatalf("Parse(%q) error = %v, want one containing %q", tt.template, err, tt.wantErr)
 				}
 				return
 			}
 			if err != nil {
-				t.Fatalf("ParseTagTemplate(%q) = %v", tt.template, err)
+				t.Fatalf("Parse(%q) = %v", tt.template, err)
 			}
 			if got := tmpl.Render(tt.pkg, tt.dir, tt.version); got != tt.want {
 				t.Errorf("Render = %q, want %q", got, tt.want)
@@ -53,7 +53,7 @@ func TestParseTagTemplate(t *testing.T) {
 
 func TestMatchOtherPackage(t *testing.T) {
 	t.Parallel()
-	tmpl, err := ParseTagTemplate("{name}-v{version}")
+	tmpl, err := Parse("{name}-v{version}")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,26 +68,26 @@ func TestMatchOtherPackage(t *testing.T) {
 	}
 }
 
-func TestCheckTagName(t *testing.T) {
+func TestCheck(t *testing.T) {
 	t.Parallel()
 	for _, tag := range []string{"v1.0.0", "acme-lib-v0.4.0rc1", "@acme/lib-v1.0.0", "lib/v2"} {
-		if err := checkTagName(tag); err != nil {
-			t.Errorf("checkTagName(%q) = %v, want nil", tag, err)
+		if err := Check(tag); err != nil {
+			t.Errorf("Check(%q) = %v, want nil", tag, err)
 		}
 	}
 	for _, tag := range []string{"", "@", "a..b", "a b", "a:b", "a~1", "x.lock", "x/", "-x", "a//b", "a/.b", "a@{1}", "a\x01"} {
-		if err := checkTagName(tag); err == nil {
-			t.Errorf("checkTagName(%q) = nil, want an error", tag)
+		if err := Check(tag); err == nil {
+			t.Errorf("Check(%q) = nil, want an error", tag)
 		}
 	}
 }
 
-func FuzzTagTemplate(f *testing.F) {
+func FuzzTemplate(f *testing.F) {
 	for _, s := range []string{"v{version}", "{name}-v{version}", "{dir}/{version}", "{x}", "{", "}", "{version}{version}"} {
 		f.Add(s, "pkg", "1.0.0")
 	}
 	f.Fuzz(func(t *testing.T, template, name, version string) {
-		tmpl, err := ParseTagTemplate(template)
+		tmpl, err := Parse(template)
 		if err != nil {
 			return
 		}
@@ -100,24 +100,4 @@ func FuzzTagTemplate(f *testing.F) {
 			t.Fatalf("Match(Render(%q)) = %q, %v, want %q", version, got, ok, version)
 		}
 	})
-}
-
-func TestMatchGlob(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		pattern, name string
-		want          bool
-	}{
-		{"packages/*/pyproject.toml", "packages/acme-lib/pyproject.toml", true},
-		{"packages/*/pyproject.toml", "packages/a/b/pyproject.toml", false},
-		{"**/pyproject.toml", "pyproject.toml", true},
-		{"**/pyproject.toml", "packages/a/b/pyproject.toml", true},
-		{"packages/**/Cargo.toml", "packages/Cargo.toml", true},
-		{"charts/*/Chart.yaml", "charts/x/values.yaml", false},
-	}
-	for _, tt := range tests {
-		if got := matchGlob(tt.pattern, tt.name); got != tt.want {
-			t.Errorf("matchGlob(%q, %q) = %v, want %v", tt.pattern, tt.name, got, tt.want)
-		}
-	}
 }

@@ -1,4 +1,7 @@
-package versionbump
+// Package tagname renders and recognises release tags from templates such as `{name}-v{version}`,
+// and checks tag names against git's ref rules. version-bump-detect creates tags with it;
+// pypi-gate and sha-tag-image read them back with the same grammar.
+package tagname
 
 import (
 	"fmt"
@@ -8,8 +11,8 @@ import (
 // placeholders are the names a tag template may use.
 var placeholders = []string{"name", "version", "dir"}
 
-// TagTemplate renders and recognises a package's tags, such as `{name}-v{version}`.
-type TagTemplate struct {
+// Template renders and recognises a package's tags, such as `{name}-v{version}`.
+type Template struct {
 	raw   string
 	parts []templatePart
 }
@@ -19,10 +22,10 @@ type templatePart struct {
 	placeholder string // one of placeholders, or "" for a literal
 }
 
-// ParseTagTemplate parses a tag template. It must hold {version} exactly once; {name} and {dir}
+// ParseTemplate parses a tag template. It must hold {version} exactly once; {name} and {dir}
 // are optional. Any other {word} is an error that lists the placeholders.
-func ParseTagTemplate(raw string) (TagTemplate, error) {
-	t := TagTemplate{raw: raw}
+func Parse(raw string) (Template, error) {
+	t := Template{raw: raw}
 	rest := raw
 	versions := 0
 	for rest != "" {
@@ -36,11 +39,11 @@ func ParseTagTemplate(raw string) (TagTemplate, error) {
 		}
 		end := strings.IndexByte(rest[open:], '}')
 		if end < 0 {
-			return TagTemplate{}, fmt.Errorf("tag template %q: %q is not closed by }", raw, rest[open:])
+			return Template{}, fmt.Errorf("tag template %q: %q is not closed by }", raw, rest[open:])
 		}
 		name := rest[open+1 : open+end]
 		if !contains(placeholders, name) {
-			return TagTemplate{}, fmt.Errorf("tag template %q: unknown placeholder {%s}; available placeholders are {name}, {version}, {dir}", raw, name)
+			return Template{}, fmt.Errorf("tag template %q: unknown placeholder {%s}; available placeholders are {name}, {version}, {dir}", raw, name)
 		}
 		if name == "version" {
 			versions++
@@ -49,15 +52,15 @@ func ParseTagTemplate(raw string) (TagTemplate, error) {
 		rest = rest[open+end+1:]
 	}
 	if strings.Contains(t.literals(), "}") {
-		return TagTemplate{}, fmt.Errorf("tag template %q: a } without its {", raw)
+		return Template{}, fmt.Errorf("tag template %q: a } without its {", raw)
 	}
 	if versions != 1 {
-		return TagTemplate{}, fmt.Errorf("tag template %q: it must contain {version} exactly once (found %d)", raw, versions)
+		return Template{}, fmt.Errorf("tag template %q: it must contain {version} exactly once (found %d)", raw, versions)
 	}
 	return t, nil
 }
 
-func (t TagTemplate) literals() string {
+func (t Template) literals() string {
 	var b strings.Builder
 	for _, p := range t.parts {
 		b.WriteString(p.literal)
@@ -66,11 +69,11 @@ func (t TagTemplate) literals() string {
 }
 
 // String returns the template as written.
-func (t TagTemplate) String() string { return t.raw }
+func (t Template) String() string { return t.raw }
 
 // UsesName reports whether the template names the package, which a monorepo with several
 // packages needs so their tags do not collide.
-func (t TagTemplate) UsesName() bool {
+func (t Template) UsesName() bool {
 	for _, p := range t.parts {
 		if p.placeholder == "name" || p.placeholder == "dir" {
 			return true
@@ -80,7 +83,7 @@ func (t TagTemplate) UsesName() bool {
 }
 
 // Render fills the placeholders.
-func (t TagTemplate) Render(name, dir, version string) string {
+func (t Template) Render(name, dir, version string) string {
 	var b strings.Builder
 	for _, p := range t.parts {
 		switch p.placeholder {
@@ -98,14 +101,14 @@ func (t TagTemplate) Render(name, dir, version string) string {
 }
 
 // Prefix is the fixed start of every tag of the package: the part before {version}.
-func (t TagTemplate) Prefix(name, dir string) string {
+func (t Template) Prefix(name, dir string) string {
 	full := t.Render(name, dir, "\x00")
 	prefix, _, _ := strings.Cut(full, "\x00")
 	return prefix
 }
 
 // Match returns the version in tag when tag is one of this package's tags.
-func (t TagTemplate) Match(tag, name, dir string) (string, bool) {
+func (t Template) Match(tag, name, dir string) (string, bool) {
 	full := t.Render(name, dir, "\x00")
 	prefix, suffix, _ := strings.Cut(full, "\x00")
 	if len(tag) <= len(prefix)+len(suffix) || !strings.HasPrefix(tag, prefix) || !strings.HasSuffix(tag, suffix) {
@@ -123,9 +126,9 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// checkTagName applies git's ref name rules (git-check-ref-format) to a tag name, so a bad
+// Check applies git's ref name rules (git-check-ref-format) to a tag name, so a bad
 // template or package name fails before anything is created.
-func checkTagName(tag string) error {
+func Check(tag string) error {
 	bad := func(why string) error { return fmt.Errorf("tag %q is not a valid git tag name: %s", tag, why) }
 	switch {
 	case tag == "" || tag == "@":
