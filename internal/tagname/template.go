@@ -102,19 +102,29 @@ func (t Template) Render(name, dir, version string) string {
 
 // Prefix is the fixed start of every tag of the package: the part before {version}.
 func (t Template) Prefix(name, dir string) string {
-	full := t.Render(name, dir, "\x00")
-	prefix, _, _ := strings.Cut(full, "\x00")
+	prefix, _ := t.around(name, dir)
 	return prefix
 }
 
 // Match returns the version in tag when tag is one of this package's tags.
 func (t Template) Match(tag, name, dir string) (string, bool) {
-	full := t.Render(name, dir, "\x00")
-	prefix, suffix, _ := strings.Cut(full, "\x00")
+	prefix, suffix := t.around(name, dir)
 	if len(tag) <= len(prefix)+len(suffix) || !strings.HasPrefix(tag, prefix) || !strings.HasSuffix(tag, suffix) {
 		return "", false
 	}
 	return tag[len(prefix) : len(tag)-len(suffix)], true
+}
+
+// around renders the parts before and after {version}.
+func (t Template) around(name, dir string) (prefix, suffix string) {
+	for i, p := range t.parts {
+		if p.placeholder == "version" {
+			before := Template{parts: t.parts[:i]}
+			after := Template{parts: t.parts[i+1:]}
+			return before.Render(name, dir, ""), after.Render(name, dir, "")
+		}
+	}
+	return t.Render(name, dir, ""), ""
 }
 
 func contains(list []string, s string) bool {
