@@ -18,9 +18,11 @@ import (
 	git "github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/config"
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/cache"
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/plumbing/transport"
 	githttp "github.com/go-git/go-git/v5/plumbing/transport/http"
+	"github.com/go-git/go-git/v5/storage/filesystem"
 )
 
 // ErrIncompleteHistory reports that the answer depends on commits a shallow clone does not have.
@@ -46,8 +48,11 @@ type Repo struct {
 	opts    Options
 	shallow map[plumbing.Hash]bool
 	fetches int
-	// remoteTags caches the remote's tag list: one ls-remote serves every package.
+	// remoteTags and localTags cache the tag lists: one listing serves every package.
 	remoteTags []Tag
+	localTags  []Tag
+	// commits caches resolved revisions: every package reads the same two commits.
+	commits map[string]*object.Commit
 }
 
 // Tag is a tag name and the commit it points at (annotated tags are peeled).
@@ -75,6 +80,17 @@ func Open(dir string, opts Options) (*Repo, error) {
 	if err != nil {
 		return nil, fmt.Errorf("opening git repository at %q: %w (check out the repository first: actions/checkout)", dir, err)
 	}
+	// Reopen the same .git keeping pack files open: go-git otherwise reopens the packfile for
+	// every object it reads, which dominated the cost of reading many manifests.
+	if st, ok := r.Storer.(*filesystem.Storage); ok {
+		wt, err := r.Worktree()
+		if err == nil {
+			keep := filesystem.NewStorageWithOptions(st.Filesystem(), cache.NewObjectLRUDefault(), filesystem.Options{KeepDescriptors: true})
+			if reopened, err := git.Open(keep, wt.Filesystem); err == nil {
+				r = reopened
+			}
+		}
+	}
 	g := &Repo{repo: r, dir: dir, opts: opts}
 	if err := g.loadShallow(); err != nil {
 		return nil, err
@@ -90,6 +106,14 @@ func (g *Repo) loadShallow() error {
 	g.shallow = make(map[plumbing.Hash]bool, len(hs))
 	for _, h := range hs {
 		g.shallow[h] = true
+	}
+	return nil
+}
+
+// Close releases the pack files the repository keeps open.
+func (g *Repo) Close() error {
+	if st, ok := g.repo.Storer.(*filesystem.Storage); ok {
+		return st.Close()
 	}
 	return nil
 }
@@ -111,6 +135,23 @@ func (g *Repo) Resolve(ctx context.Context, rev string) (string, error) {
 }
 
 func (g *Repo) commit(ctx context.Context, rev string) (*object.Commit, error) {
+	if c, ok := g.commits[rev]; ok {
+		return c, nil
+	}
+	c, err := g.resolveCommit(ctx, rev)
+	if err != nil {
+		return nil, err
+	}
+	if g.commits == nil {
+		g.commits = map[string]*object.Commit{}
+	}
+	if isFullSHA(rev) {
+		g.commits[rev] = c // a SHA names one commit for ever; a branch name may move
+	}
+	return c, nil
+}
+
+func (g *Repo) resolveCommit(ctx context.Context, rev string) (*object.Commit, error) {
 	if isFullSHA(rev) {
 		h := plumbing.NewHash(rev)
 		c, err := g.repo.CommitObject(h)
@@ -349,26 +390,43 @@ func subtreeHash(tree *object.Tree, path string) (plumbing.Hash, error) {
 	return e.Hash, nil
 }
 
-// LocalTags lists the tags in the local repository whose names start with prefix.
+// LocalTags lists the tags in the local repository whose names start with prefix (one listing
+// per Repo, cached).
 func (g *Repo) LocalTags(prefix string) ([]Tag, error) {
+	if g.localTags == nil {
+		all, err := g.listLocalTags()
+		if err != nil {
+			return nil, err
+		}
+		g.localTags = all
+	}
+	var tags []Tag
+	for _, t := range g.localTags {
+		if strings.HasPrefix(t.Name, prefix) {
+			tags = append(tags, t)
+		}
+	}
+	return tags, nil
+}
+
+func (g *Repo) listLocalTags() ([]Tag, error) {
 	iter, err := g.repo.Tags()
 	if err != nil {
 		return nil, fmt.Errorf("listing tags: %w", err)
 	}
-	var tags []Tag
+	tags := []Tag{}
 	err = iter.ForEach(func(ref *plumbing.Reference) error {
-		name := ref.Name().Short()
-		if !strings.HasPrefix(name, prefix) {
-			return nil
-		}
 		sha := ref.Hash()
 		if t, err := g.repo.TagObject(sha); err == nil {
 			sha = t.Target
 		}
-		tags = append(tags, Tag{Name: name, Commit: sha.String()})
+		tags = append(tags, Tag{Name: ref.Name().Short(), Commit: sha.String()})
 		return nil
 	})
-	return tags, err
+	if err != nil {
+		return nil, fmt.Errorf("listing tags: %w", err)
+	}
+	return tags, nil
 }
 
 // RemoteTags lists the remote's tags whose names start with prefix without fetching any object
@@ -415,7 +473,7 @@ func (g *Repo) listRemoteTags(ctx context.Context) ([]Tag, error) {
 		}
 		byName[tag] = ref.Hash().String()
 	}
-	tags := make([]Tag, 0, len(byName))
+	tags := make([]Tag, 0, len(byName)) // non-nil even when empty: the cache is filled
 	for name, sha := range byName {
 		if p, ok := peeled[name]; ok {
 			sha = p

@@ -30,6 +30,7 @@ func BenchmarkPush20Commits50Packages(b *testing.B) {
 		})
 	}
 	after := r.Head()
+	r.Git("gc", "-q") // a checkout's objects are packed, as a fetch leaves them
 	tmpl, _ := tagname.Parse("{name}-v{version}")
 	cfg := versionbump.Config{
 		Files: []string{"packages/*/pyproject.toml"}, TagTemplate: tmpl, ReleaseNotes: versionbump.NotesNone, DryRun: true,
@@ -48,5 +49,6 @@ func BenchmarkPush20Commits50Packages(b *testing.B) {
 		if n := len(res.Bumped()); n != 20 {
 			b.Fatalf("bumped = %d, want 20", n)
 		}
+		repo.Close()
 	}
 }
