@@ -178,6 +178,9 @@ func run(ctx context.Context, out io.Writer) error {
 	p.outputs(res.Outputs, "result", "tag", "tag-created", "release-url")
 	p.line("a rerun creates nothing: the tag is already at %s and its release exists (%d API calls)", after[:8], w.API.Total())
 
+	if err := stepPyPIGate(ctx, w, p); err != nil {
+		return err
+	}
 	if err := stepImage(ctx, w, p, root, checkout, before, after); err != nil {
 		return err
 	}

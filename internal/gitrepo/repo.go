@@ -41,7 +41,7 @@ type Options struct {
 	Logf func(format string, args ...any)
 }
 
-// Repo is an opened local repository.
+// Repo is an opened local repository. It caches what it reads and is not safe for concurrent use.
 type Repo struct {
 	repo    *git.Repository
 	dir     string
@@ -50,7 +50,10 @@ type Repo struct {
 	fetches int
 	// remoteTags and localTags cache the tag lists: one listing serves every package.
 	remoteTags []Tag
-	localTags  []Tag
+	localTags  []Tag // unpeeled: names and the objects the refs point at
+	// peeled maps a tag ref's object to its commit, filled as tags are asked for: peeling reads
+	// the object, so a listing of one package's tags does not read every tag of the repository.
+	peeled map[plumbing.Hash]plumbing.Hash
 	// commits caches resolved revisions: every package reads the same two commits.
 	commits map[string]*object.Commit
 }
@@ -403,10 +406,26 @@ func (g *Repo) LocalTags(prefix string) ([]Tag, error) {
 	var tags []Tag
 	for _, t := range g.localTags {
 		if strings.HasPrefix(t.Name, prefix) {
-			tags = append(tags, t)
+			tags = append(tags, Tag{Name: t.Name, Commit: g.peel(plumbing.NewHash(t.Commit)).String()})
 		}
 	}
 	return tags, nil
+}
+
+// peel returns the commit an annotated tag object points at, or h itself.
+func (g *Repo) peel(h plumbing.Hash) plumbing.Hash {
+	if c, ok := g.peeled[h]; ok {
+		return c
+	}
+	c := h
+	if t, err := g.repo.TagObject(h); err == nil {
+		c = t.Target
+	}
+	if g.peeled == nil {
+		g.peeled = map[plumbing.Hash]plumbing.Hash{}
+	}
+	g.peeled[h] = c
+	return c
 }
 
 func (g *Repo) listLocalTags() ([]Tag, error) {
@@ -416,11 +435,7 @@ func (g *Repo) listLocalTags() ([]Tag, error) {
 	}
 	tags := []Tag{}
 	err = iter.ForEach(func(ref *plumbing.Reference) error {
-		sha := ref.Hash()
-		if t, err := g.repo.TagObject(sha); err == nil {
-			sha = t.Target
-		}
-		tags = append(tags, Tag{Name: ref.Name().Short(), Commit: sha.String()})
+		tags = append(tags, Tag{Name: ref.Name().Short(), Commit: ref.Hash().String()})
 		return nil
 	})
 	if err != nil {

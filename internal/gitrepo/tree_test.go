@@ -32,8 +32,7 @@ func TestTreeHash(t *testing.T) {
 		{name: "under a file", rev: c1, path: "README.md/x"},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
+		t.Run(tt.name, func(t *testing.T) { // sequential: a Repo is not safe for concurrent use
 			got, err := repo.TreeHash(t.Context(), tt.rev, tt.path)
 			if err != nil {
 				t.Fatalf("TreeHash(%.8s, %q) error = %v", tt.rev, tt.path, err)
