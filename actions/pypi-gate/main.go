@@ -6,12 +6,8 @@ package main
 import (
 	"context"
 	_ "embed"
-	"errors"
-	"fmt"
 	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 
 	_ "golang.org/x/crypto/x509roots/fallback" // CA roots for a scratch image
 
@@ -25,55 +21,30 @@ import (
 //go:embed action.yml
 var actionYML []byte
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx)
-	stop()
-	os.Exit(code)
-}
+func main() { os.Exit(actionio.Main(actionYML, run)) }
 
-func run(ctx context.Context, opts ...actionio.Option) int {
-	a, err := actionio.New(actionYML, opts...)
-	if errors.Is(err, actionio.ErrHelp) {
-		return actionio.ExitOK
-	}
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "pypi-gate:", err)
-		return actionio.ExitUsage
-	}
-	fail := func(err error) int {
-		a.SetOutput("result", pypigate.ResultFailed)
-		return a.Fail(err)
-	}
+func run(ctx context.Context, a *actionio.Action) (actionio.Report, error) {
 	cfg, err := config(a)
 	if err != nil {
-		return fail(err)
+		return nil, err
 	}
 	deps, err := connect(ctx, a, &cfg)
 	if err != nil {
-		return fail(err)
+		return nil, err
 	}
 	res, err := pypigate.Run(ctx, cfg, deps)
 	if err != nil {
-		return fail(err)
+		return nil, err
 	}
 	for _, n := range res.Notes() {
 		a.Infof("note: %s", n)
-	}
-	for _, kv := range res.Outputs() {
-		if err := a.SetOutput(kv[0], kv[1]); err != nil {
-			return fail(err)
-		}
 	}
 	if n := res.Notice(); n != "" {
 		a.Notice(n, actionio.Annotation{})
 	} else {
 		a.Infof("%s", res.Reason)
 	}
-	if err := a.AddSummary(res.Summary()); err != nil {
-		return fail(err)
-	}
-	return actionio.ExitOK
+	return res, nil
 }
 
 // connect opens the checkout, the API and the indexes, and takes the tag from the event.

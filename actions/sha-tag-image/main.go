@@ -11,11 +11,9 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/signal"
 	"path"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	_ "golang.org/x/crypto/x509roots/fallback" // CA roots for a scratch image
@@ -30,35 +28,15 @@ import (
 //go:embed action.yml
 var actionYML []byte
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx)
-	stop()
-	os.Exit(code)
-}
+func main() { os.Exit(actionio.Main(actionYML, run)) }
 
-func run(ctx context.Context, opts ...actionio.Option) int {
-	a, err := actionio.New(actionYML, opts...)
-	if errors.Is(err, actionio.ErrHelp) {
-		return actionio.ExitOK
-	}
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "sha-tag-image:", err)
-		return actionio.ExitUsage
-	}
-	fail := func(err error) int {
-		_ = a.SetOutput("result", imagetag.ResultFailed)
-		return a.Fail(err)
-	}
+func run(ctx context.Context, a *actionio.Action) (actionio.Report, error) {
 	cfg, creds, err := config(a)
 	if err != nil {
-		return fail(err)
+		return nil, err
 	}
 	if err := cfg.Validate(); err != nil {
-		// Each message names its input; bad inputs are a usage error, and nothing is written.
-		_ = a.SetOutput("result", imagetag.ResultFailed)
-		a.Error(err.Error(), actionio.Annotation{})
-		return actionio.ExitUsage
+		return nil, err // each message names its input; nothing is written
 	}
 	deps := imagetag.Deps{Logf: a.Infof}
 	if cfg.Mode == imagetag.ModeApply {
@@ -68,31 +46,28 @@ func run(ctx context.Context, opts ...actionio.Option) int {
 		}
 	}
 	res, err := imagetag.Run(ctx, cfg, deps)
-	outcome := imagetag.ResultFailed
+	if res == nil {
+		return nil, err
+	}
+	for _, w := range res.Warnings() {
+		a.Warning(w, actionio.Annotation{Title: "sha-tag-image"})
+	}
+	rep := report{res: res, outcome: imagetag.ResultFailed}
 	if err == nil {
-		outcome = res.Outcome()
+		rep.outcome = res.Outcome()
 	}
-	if res != nil {
-		for _, w := range res.Warnings() {
-			a.Warning(w, actionio.Annotation{Title: "sha-tag-image"})
-		}
-		for _, kv := range res.Outputs(outcome) {
-			if serr := a.SetOutput(kv[0], kv[1]); serr != nil {
-				return fail(serr)
-			}
-		}
-		if serr := a.AddSummary(res.Summary(outcome)); serr != nil && err == nil {
-			return fail(serr)
-		}
-	}
-	if err != nil {
-		if res == nil {
-			_ = a.SetOutput("result", imagetag.ResultFailed)
-		}
-		return a.Fail(err)
-	}
-	return actionio.ExitOK
+	return rep, err
 }
+
+// report renders a result with the outcome the run ended in: failed when it returned an error
+// after tagging part of the way, so the outputs say what was written.
+type report struct {
+	res     *imagetag.Result
+	outcome string
+}
+
+func (r report) Outputs() [][2]string { return r.res.Outputs(r.outcome) }
+func (r report) Summary() string      { return r.res.Summary(r.outcome) }
 
 // credentials are the registry credentials and the GitHub token, all masked.
 type credentials struct {

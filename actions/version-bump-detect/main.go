@@ -7,12 +7,8 @@ package main
 import (
 	"context"
 	_ "embed"
-	"errors"
-	"fmt"
 	"os"
-	"os/signal"
 	"path/filepath"
-	"syscall"
 
 	_ "golang.org/x/crypto/x509roots/fallback" // CA roots for a scratch image
 
@@ -25,44 +21,22 @@ import (
 //go:embed action.yml
 var actionYML []byte
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx)
-	stop()
-	os.Exit(code)
-}
+func main() { os.Exit(actionio.Main(actionYML, run)) }
 
-func run(ctx context.Context, opts ...actionio.Option) int {
-	a, err := actionio.New(actionYML, opts...)
-	if errors.Is(err, actionio.ErrHelp) {
-		return actionio.ExitOK
-	}
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "version-bump-detect:", err)
-		return actionio.ExitUsage
-	}
+func run(ctx context.Context, a *actionio.Action) (actionio.Report, error) {
 	cfg, err := config(a)
 	if err != nil {
-		return a.Fail(err)
+		return nil, err
 	}
 	deps, err := connect(ctx, a, &cfg)
 	if err != nil {
-		return a.Fail(err)
+		return nil, err
 	}
 	res, err := versionbump.Run(ctx, cfg, deps)
 	if err != nil {
-		a.SetOutput("result", versionbump.ResultFailed)
-		return a.Fail(err)
+		return nil, err
 	}
-	for _, kv := range res.Outputs() {
-		if err := a.SetOutput(kv[0], kv[1]); err != nil {
-			return a.Fail(err)
-		}
-	}
-	if err := a.AddSummary(res.Summary()); err != nil {
-		return a.Fail(err)
-	}
-	return actionio.ExitOK
+	return res, nil
 }
 
 // connect opens the checkout and the API and reads the event into cfg.

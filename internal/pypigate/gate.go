@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/shipkit-dev/shipkit/internal/actionio"
 	"github.com/shipkit-dev/shipkit/internal/gitrepo"
 	"github.com/shipkit-dev/shipkit/internal/pkgmeta"
 	"github.com/shipkit-dev/shipkit/internal/version"
@@ -34,25 +35,6 @@ type Deps struct {
 	// Logf receives progress lines; nil discards.
 	Logf func(format string, args ...any)
 }
-
-// FileError is a failure tied to a line of a file; the error annotation points there.
-type FileError struct {
-	File string
-	Line int
-	Err  error
-}
-
-func (e *FileError) Error() string {
-	if e.Line > 0 {
-		return fmt.Sprintf("%s:%d: %v", e.File, e.Line, e.Err)
-	}
-	return fmt.Sprintf("%s: %v", e.File, e.Err)
-}
-
-func (e *FileError) Unwrap() error { return e.Err }
-
-// Position reports where the error is, for the one error annotation.
-func (e *FileError) Position() (string, int) { return e.File, e.Line }
 
 // Run decides whether cfg.Tag's package goes to TestPyPI and PyPI.
 func Run(ctx context.Context, cfg Config, deps Deps) (*Result, error) {
@@ -102,7 +84,7 @@ func (g *gate) run(ctx context.Context, matches []TagMatch) (*Result, error) {
 			if first == nil {
 				first = err
 				if errors.Is(err, fs.ErrNotExist) {
-					first = &FileError{File: manPath, Err: fmt.Errorf("it is not in tag %s (commit %s); set package-path or pyproject to where the package's manifest is", g.cfg.Tag, short(head))}
+					first = &actionio.FileError{File: manPath, Err: fmt.Errorf("it is not in tag %s (commit %s); set package-path or pyproject to where the package's manifest is", g.cfg.Tag, short(head))}
 				}
 			}
 			continue
@@ -118,7 +100,7 @@ func (g *gate) run(ctx context.Context, matches []TagMatch) (*Result, error) {
 		return nil, first
 	}
 	if man.Ecosystem != pkgmeta.EcosystemPython {
-		return nil, &FileError{File: man.Path, Err: fmt.Errorf("it is a %s manifest; pypi-gate needs a Python one (pyproject.toml or setup.cfg)", man.Ecosystem)}
+		return nil, &actionio.FileError{File: man.Path, Err: fmt.Errorf("it is a %s manifest; pypi-gate needs a Python one (pyproject.toml or setup.cfg)", man.Ecosystem)}
 	}
 	res := &Result{
 		Name:        m.Name,
@@ -139,10 +121,10 @@ func (g *gate) run(ctx context.Context, matches []TagMatch) (*Result, error) {
 	} else {
 		mv, err := version.ParsePEP440(man.Version)
 		if err != nil {
-			return nil, &FileError{File: man.VersionPath, Line: man.Line, Err: err}
+			return nil, &actionio.FileError{File: man.VersionPath, Line: man.Line, Err: err}
 		}
 		if mv.String() != m.Version.String() {
-			return nil, &FileError{File: man.VersionPath, Line: man.Line, Err: fmt.Errorf("version %s does not match tag %s (version %s); tag the commit whose manifest says %s, or fix the version", mv, g.cfg.Tag, m.Version, m.Version)}
+			return nil, &actionio.FileError{File: man.VersionPath, Line: man.Line, Err: fmt.Errorf("version %s does not match tag %s (version %s); tag the commit whose manifest says %s, or fix the version", mv, g.cfg.Tag, m.Version, m.Version)}
 		}
 	}
 	if strings.Contains(res.Version, "+") {

@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/shipkit-dev/shipkit/internal/actionio"
 	"github.com/shipkit-dev/shipkit/internal/gitrepo"
 	"github.com/shipkit-dev/shipkit/internal/history"
 	"github.com/shipkit-dev/shipkit/internal/pkgmeta"
@@ -30,25 +31,6 @@ type Deps struct {
 	// Logf receives progress lines; nil discards.
 	Logf func(format string, args ...any)
 }
-
-// PositionError is a failure tied to a line of a file; annotations use its position.
-type PositionError struct {
-	File string
-	Line int
-	Err  error
-}
-
-func (e *PositionError) Error() string {
-	if e.Line > 0 {
-		return fmt.Sprintf("%s:%d: %v", e.File, e.Line, e.Err)
-	}
-	return fmt.Sprintf("%s: %v", e.File, e.Err)
-}
-
-func (e *PositionError) Unwrap() error { return e.Err }
-
-// Position reports where the error is, for the one error annotation.
-func (e *PositionError) Position() (string, int) { return e.File, e.Line }
 
 // Run detects version bumps and, unless DryRun, creates the tags and releases asked for.
 // Every package is checked before anything is created: a bad manifest or a tag at another
@@ -275,7 +257,7 @@ func (d *detector) readAt(ctx context.Context, rev string) pkgmeta.ReadFunc {
 func (d *detector) detect(ctx context.Context, p, base string) (Package, error) {
 	data, err := d.deps.History.ReadFile(ctx, d.head, p)
 	if errors.Is(err, fs.ErrNotExist) {
-		return Package{}, &PositionError{File: p, Err: fmt.Errorf("it is in the working tree but not in commit %s; commit it or check out the commit being compared", short(d.head))}
+		return Package{}, &actionio.FileError{File: p, Err: fmt.Errorf("it is in the working tree but not in commit %s; commit it or check out the commit being compared", short(d.head))}
 	}
 	if err != nil {
 		return Package{}, err
@@ -299,7 +281,7 @@ func (d *detector) detect(ctx context.Context, p, base string) (Package, error) 
 	scheme := schemeFor(m.Ecosystem)
 	v, err := version.Parse(scheme, m.Version)
 	if err != nil {
-		return Package{}, &PositionError{File: m.VersionPath, Line: m.Line, Err: err}
+		return Package{}, &actionio.FileError{File: m.VersionPath, Line: m.Line, Err: err}
 	}
 	pkg.Version = v.String()
 	pkg.Prerelease = v.IsPrerelease()
@@ -324,7 +306,7 @@ func (d *detector) detect(ctx context.Context, p, base string) (Package, error) 
 	case c == 0:
 		pkg.Reason = fmt.Sprintf("version %s unchanged", v)
 	default:
-		return Package{}, &PositionError{File: m.VersionPath, Line: m.Line, Err: fmt.Errorf("version decreased from %s to %s (compared with %s); a release version may only go up", prev, v, pkg.BaseRef)}
+		return Package{}, &actionio.FileError{File: m.VersionPath, Line: m.Line, Err: fmt.Errorf("version decreased from %s to %s (compared with %s); a release version may only go up", prev, v, pkg.BaseRef)}
 	}
 	return pkg, nil
 }
