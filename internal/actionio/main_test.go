@@ -11,8 +11,10 @@ import (
 // fakeReport is a domain result with fixed outputs.
 type fakeReport struct{ result string }
 
-func (r fakeReport) Outputs() [][2]string { return [][2]string{{"result", r.result}, {"report", "a\nb"}} }
-func (r fakeReport) Summary() string      { return "## done\n" }
+func (r fakeReport) Outputs() [][2]string {
+	return [][2]string{{"result", r.result}, {"report", "a\nb"}}
+}
+func (r fakeReport) Summary() string { return "## done\n" }
 
 func TestMainWritesReportAndOneAnnotation(t *testing.T) {
 	t.Parallel()
