@@ -184,6 +184,9 @@ func run(ctx context.Context, out io.Writer) error {
 	if err := stepImage(ctx, w, p, root, checkout, before, after); err != nil {
 		return err
 	}
+	if err := stepUpdateManifest(ctx, w, p); err != nil {
+		return err
+	}
 
 	p.title("Final state")
 	tags, err := git(w.tmp, "ls-remote", "--tags", w.repoURL)

@@ -116,10 +116,7 @@ func (a *Action) SetOutputFile(name, fileName string, content []byte) error {
 	if fileName == "" || fileName == "." || fileName == ".." || strings.ContainsAny(fileName, `/\`) {
 		return fmt.Errorf("setting output %q: file name %q is not a plain file name", name, fileName)
 	}
-	root := a.getenv("RUNNER_TEMP")
-	if root == "" {
-		root = os.TempDir()
-	}
+	root, runnerRoot := a.outputFileRoot()
 	dir, err := os.MkdirTemp(root, "shipkit-")
 	if err != nil {
 		return fmt.Errorf("setting output %q: %w", name, err)
@@ -128,11 +125,25 @@ func (a *Action) SetOutputFile(name, fileName string, content []byte) error {
 	if err := os.Chmod(dir, 0o755); err != nil {
 		return fmt.Errorf("setting output %q: %w", name, err)
 	}
-	path := filepath.Join(dir, fileName)
-	if err := os.WriteFile(path, content, 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, fileName), content, 0o644); err != nil {
 		return fmt.Errorf("setting output %q: %w", name, err)
 	}
-	return a.SetOutput(name, path)
+	return a.SetOutput(name, filepath.Join(runnerRoot, filepath.Base(dir), fileName))
+}
+
+// outputFileRoot is where SetOutputFile writes (root) and how later steps on the runner name that
+// folder (runnerRoot). In a container action RUNNER_TEMP is the runner's path and is not mounted,
+// but RUNNER_TEMP/_github_home is, as HOME (/github/home; the runner's ContainerActionHandler):
+// the file goes there and the output names its path on the runner.
+func (a *Action) outputFileRoot() (root, runnerRoot string) {
+	temp, home := a.getenv("RUNNER_TEMP"), a.getenv("HOME")
+	if temp == "" {
+		return os.TempDir(), os.TempDir()
+	}
+	if st, err := os.Stat(temp); (err != nil || !st.IsDir()) && home == "/github/home" {
+		return home, filepath.Join(temp, "_github_home")
+	}
+	return temp, temp
 }
 
 // AddSummary appends markdown (masked) to the step summary, GITHUB_STEP_SUMMARY; without it the
