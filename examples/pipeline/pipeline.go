@@ -87,6 +87,7 @@ func run(ctx context.Context, out io.Writer) error {
 		return err
 	}
 	defer w.close()
+	defer hostrun.Cleanup()
 	p.line("git server       %s (smart HTTP, git http-backend)", w.Git.URL())
 	p.line("GitHub API       %s (emulator, every call validated against GitHub's OpenAPI description)", w.API.URL())
 	p.line("repository       %s/%s, default branch main", owner, name)

@@ -73,6 +73,16 @@ func Build(ctx context.Context, action string) (string, error) {
 	return bin, nil
 }
 
+// Cleanup removes the binaries Build made; the next Build compiles again.
+func Cleanup() {
+	buildMu.Lock()
+	defer buildMu.Unlock()
+	for action, bin := range built {
+		os.RemoveAll(filepath.Dir(bin))
+		delete(built, action)
+	}
+}
+
 // ModuleRoot finds the folder of shipkit's go.mod from the current folder upwards.
 func ModuleRoot() (string, error) {
 	dir, err := os.Getwd()
