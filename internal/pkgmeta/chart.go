@@ -10,6 +10,8 @@ import (
 	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/shipkit-dev/shipkit/internal/yamledit"
 )
 
 // yamlLine matches the position yaml.v3 puts at the start of its syntax errors.
@@ -92,47 +94,20 @@ func chartString(p string, data []byte, key string, v *yaml.Node, end int) (stri
 // yamlOffset returns the byte offset of a yaml.v3 line and column (1-based, the column in
 // characters).
 func yamlOffset(data []byte, line, col int) int {
-	off := 0
-	for l := 1; l < line; l++ {
-		n := nextYAMLLine(data[off:])
-		if n < 0 {
-			return len(data)
-		}
-		off += n
+	starts := yamledit.LineStarts(data)
+	if line < 1 || line > len(starts) {
+		return len(data)
 	}
-	for c := 1; c < col && off < len(data) && yamlBreakLen(data[off:]) == 0; c++ {
+	off := starts[line-1]
+	end := len(data)
+	if line < len(starts) {
+		end = starts[line]
+	}
+	for c := 1; c < col && off < end; c++ {
 		_, size := utf8.DecodeRune(data[off:])
 		off += size
 	}
 	return off
-}
-
-// yamlBreakLen is the length of the line break at the start of b, as yaml.v3 (libyaml) counts
-// line breaks: CRLF, LF, a lone CR, NEL, LS and PS; 0 when b does not start with one.
-func yamlBreakLen(b []byte) int {
-	switch {
-	case bytes.HasPrefix(b, []byte("\r\n")):
-		return 2
-	case len(b) > 0 && (b[0] == '\n' || b[0] == '\r'):
-		return 1
-	case bytes.HasPrefix(b, []byte("\u0085")):
-		return 2
-	case bytes.HasPrefix(b, []byte("\u2028")), bytes.HasPrefix(b, []byte("\u2029")):
-		return 3
-	}
-	return 0
-}
-
-// nextYAMLLine returns the offset just past the first line break in b, or -1 when there is none.
-func nextYAMLLine(b []byte) int {
-	for i := 0; i < len(b); {
-		if n := yamlBreakLen(b[i:]); n > 0 {
-			return i + n
-		}
-		_, size := utf8.DecodeRune(b[i:])
-		i += size
-	}
-	return -1
 }
 
 // yamlParserProblems are the problems yaml.v3's parser (not its scanner) reports. yaml.v3 puts

@@ -77,7 +77,7 @@ func Parse(data []byte) (*Editor, error) {
 		return nil, err
 	}
 	e.docs = docs
-	e.lines = lineStarts(data)
+	e.lines = LineStarts(data)
 	e.eol = "\n"
 	if i := bytes.IndexAny(data, "\r\n"); i >= 0 && data[i] == '\r' {
 		e.eol = "\r"
@@ -473,9 +473,9 @@ func (e *Editor) offset(line, col int) int {
 	return off
 }
 
-// lineStarts returns the offset of each line's start, counting line breaks as yaml.v3 (libyaml)
+// LineStarts returns the offset of each line's start, counting line breaks as yaml.v3 (libyaml)
 // does: CRLF, LF, a lone CR, NEL, LS and PS.
-func lineStarts(b []byte) []int {
+func LineStarts(b []byte) []int {
 	starts := []int{0}
 	for i := 0; i < len(b); {
 		if n := breakLen(b[i:]); n > 0 {

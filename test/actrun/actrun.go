@@ -31,6 +31,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/shipkit-dev/shipkit/test/containers"
+	"github.com/shipkit-dev/shipkit/test/hostrun"
 )
 
 // RunnerImageRef is the image jobs run in for runs-on: ubuntu-latest (and ubuntu-24.04,
@@ -106,7 +107,7 @@ func buildRunnerImage() error {
 	if exec.CommandContext(ctx, "podman", "image", "exists", RunnerImageRef).Run() == nil {
 		return nil
 	}
-	root, err := repoRoot()
+	root, err := hostrun.ModuleRoot()
 	if err != nil {
 		return err
 	}
@@ -128,7 +129,7 @@ func buildRunnerImage() error {
 // buildAct returns the path of the act binary, building it from test/tools into the cache
 // (the layout .ci/tools uses) when it is missing.
 func buildAct() (string, error) {
-	root, err := repoRoot()
+	root, err := hostrun.ModuleRoot()
 	if err != nil {
 		return "", err
 	}
@@ -192,23 +193,6 @@ func lock(name string) (unlock func(), err error) {
 		return nil, fmt.Errorf("locking %s: %w", name, err)
 	}
 	return func() { f.Close() }, nil
-}
-
-func repoRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", fmt.Errorf("finding the repository root: %w", err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("finding the repository root: no go.mod above the working directory")
-		}
-		dir = parent
-	}
 }
 
 // service is podman's Docker-compatible API, shared by the runs of a process.

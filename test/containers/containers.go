@@ -25,6 +25,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shipkit-dev/shipkit/test/hostrun"
 	"github.com/shipkit-dev/shipkit/test/runnersim"
 )
 
@@ -70,28 +71,11 @@ func Require(t testing.TB) {
 // directory that holds a go.mod.
 func RepoRoot(t testing.TB) string {
 	t.Helper()
-	dir, err := repoRoot()
+	dir, err := hostrun.ModuleRoot()
 	if err != nil {
 		t.Fatal(err)
 	}
 	return dir
-}
-
-func repoRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", fmt.Errorf("finding the repository root: %w", err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("finding the repository root: no go.mod above the working directory")
-		}
-		dir = parent
-	}
 }
 
 type buildResult struct {
@@ -142,7 +126,7 @@ func BuildImage(t testing.TB, pkg, name string) string {
 }
 
 func buildImage(pkg, name string) (string, error) {
-	root, err := repoRoot()
+	root, err := hostrun.ModuleRoot()
 	if err != nil {
 		return "", err
 	}
