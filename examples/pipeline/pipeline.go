@@ -188,6 +188,9 @@ func run(ctx context.Context, out io.Writer) error {
 	if err := stepUpdateManifest(ctx, w, p); err != nil {
 		return err
 	}
+	if err := stepPromote(ctx, w, p); err != nil {
+		return err
+	}
 
 	p.title("Final state")
 	tags, err := git(w.tmp, "ls-remote", "--tags", w.repoURL)

@@ -18,7 +18,7 @@ const maxImageBytes = 10 << 20
 func TestImageSize(t *testing.T) {
 	t.Parallel()
 	containers.Require(t)
-	for _, action := range []string{"version-bump-detect", "sha-tag-image", "update-manifest", "pypi-gate"} {
+	for _, action := range []string{"version-bump-detect", "sha-tag-image", "update-manifest", "pypi-gate", "promote-pr"} {
 		t.Run(action, func(t *testing.T) {
 			t.Parallel()
 			image := containers.BuildActionImage(t, action)

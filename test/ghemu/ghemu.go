@@ -87,6 +87,7 @@ type Server struct {
 	used     int // requests against the advertised rate limit; ResetCounts keeps it
 	faults   []*faultState
 	problems []string
+	gql      graphqlState // GraphQL-only state: see graphql.go
 }
 
 // New starts a server, by default on 127.0.0.1 with a random port.
@@ -123,7 +124,7 @@ func New(opts Options) (*Server, error) {
 			return nil, fmt.Errorf("loading the OpenAPI validator: %w", err)
 		}
 		s.val = v
-		inner = v.Wrap(inner)
+		inner = aroundOpenAPI(v.Wrap(inner), inner)
 	}
 	s.handler = s.front(inner)
 	s.srv = &http.Server{Handler: s.handler, ReadHeaderTimeout: 10 * time.Second}
