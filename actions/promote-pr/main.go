@@ -56,13 +56,8 @@ func connect(a *actionio.Action, cfg *promote.Config) (promote.Deps, error) {
 	if err != nil {
 		return promote.Deps{}, err
 	}
-	token := a.String("token")
-	if token == "" && a.Local() {
-		token = a.Getenv("GITHUB_TOKEN")
-	}
-	jobToken := a.String("job-token")
-	a.Mask(token)
-	a.Mask(jobToken)
+	token := a.Secret("token", "GITHUB_TOKEN")
+	jobToken := a.Secret("job-token", "")
 	cfg.DefaultToken = !a.Local() && token != "" && token == jobToken
 	if token == "" {
 		return promote.Deps{}, &actionio.InputError{Input: "token", Err: errors.New("empty: pass a token with contents and pull-requests write")}
@@ -90,8 +85,7 @@ func connect(a *actionio.Action, cfg *promote.Config) (promote.Deps, error) {
 	}
 	deps := promote.Deps{GitHub: api, Logf: a.Infof}
 	if cfg.VerifyImage {
-		user, pass := a.String("registry-username"), a.String("registry-password")
-		a.Mask(pass)
+		user, pass := a.String("registry-username"), a.Secret("registry-password", "")
 		host := ""
 		if r, err := name.NewRepository(cfg.Image); err == nil {
 			host = r.RegistryStr()

@@ -57,11 +57,7 @@ func connect(ctx context.Context, a *actionio.Action, cfg *pypigate.Config) (pyp
 		cfg.Tag = eventTag(gh.Ref, gh.Event)
 	}
 	cfg.RunNumber, cfg.RunAttempt = gh.RunNumber, gh.RunAttempt
-	token := a.String("token")
-	if token == "" && a.Local() {
-		token = a.Getenv("GITHUB_TOKEN")
-	}
-	a.Mask(token)
+	token := a.Secret("token", "GITHUB_TOKEN")
 	env, err := runner.Connect(ctx, runner.Options{Workspace: gh.Workspace, Repository: gh.Repository, APIURL: gh.APIURL, Token: token, Logf: a.Debugf})
 	if err != nil {
 		return pypigate.Deps{}, err

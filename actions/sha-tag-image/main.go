@@ -134,13 +134,8 @@ func config(a *actionio.Action) (imagetag.Config, credentials, error) {
 		cfg.Created = time.Unix(sec, 0)
 	}
 
-	creds.token = a.String("token")
-	if creds.token == "" && a.Local() {
-		creds.token = a.Getenv("GITHUB_TOKEN")
-	}
-	creds.username, creds.password = a.String("username"), a.String("password")
-	a.Mask(creds.token)
-	a.Mask(creds.password)
+	creds.token = a.Secret("token", "GITHUB_TOKEN")
+	creds.username, creds.password = a.String("username"), a.Secret("password", "")
 	if (creds.username == "") != (creds.password == "") {
 		return cfg, creds, &actionio.InputError{Input: "password", Err: errors.New("give `username` and `password` together, or neither")}
 	}

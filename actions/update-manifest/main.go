@@ -63,11 +63,7 @@ func connect(a *actionio.Action, cfg *manifest.Config) (manifest.Deps, error) {
 	if err != nil {
 		return manifest.Deps{}, err
 	}
-	token := a.String("token")
-	if token == "" && a.Local() {
-		token = a.Getenv("GITHUB_TOKEN")
-	}
-	a.Mask(token)
+	token := a.Secret("token", "GITHUB_TOKEN")
 	repository := a.String("repository")
 	if repository == "" {
 		repository = gh.Repository

@@ -46,11 +46,7 @@ func connect(ctx context.Context, a *actionio.Action, cfg *versionbump.Config) (
 		return versionbump.Deps{}, err
 	}
 	cfg.Event = runner.ParseEvent(gh.EventName, gh.SHA, gh.Ref, gh.Event)
-	token := a.String("token")
-	if token == "" && a.Local() {
-		token = a.Getenv("GITHUB_TOKEN")
-	}
-	a.Mask(token)
+	token := a.Secret("token", "GITHUB_TOKEN")
 	env, err := runner.Connect(ctx, runner.Options{Workspace: gh.Workspace, Repository: gh.Repository, APIURL: gh.APIURL, Token: token, Logf: a.Debugf})
 	if err != nil {
 		return versionbump.Deps{}, err

@@ -166,3 +166,15 @@ func splitList(s string) []string {
 	}
 	return items
 }
+
+// Secret returns a secret input, masked before anything is logged. On a developer's machine an
+// empty token input falls back to the variable env (for example GITHUB_TOKEN), as the action's
+// `${{ github.token }}` default does on GitHub; env may be empty.
+func (a *Action) Secret(name, env string) string {
+	v := a.String(name)
+	if v == "" && env != "" && a.Local() {
+		v = a.Getenv(env)
+	}
+	a.Mask(v)
+	return v
+}

@@ -219,3 +219,23 @@ func FuzzList(f *testing.F) {
 		}
 	})
 }
+
+func TestSecret(t *testing.T) {
+	t.Parallel()
+	// Locally an empty token input falls back to the named variable, and the value is masked.
+	h := newHarness(t, map[string]string{"GITHUB_TOKEN": "ghs_fromenv"})
+	if got := h.a.Secret("token", "GITHUB_TOKEN"); got != "ghs_fromenv" {
+		t.Errorf("Secret(token) locally = %q, want the GITHUB_TOKEN value", got)
+	}
+	h.a.Infof("token is %s", "ghs_fromenv")
+	if strings.Contains(h.stderr.String()+h.stdout.String(), "ghs_fromenv") {
+		t.Errorf("the secret was printed: %s%s", h.stdout, h.stderr)
+	}
+	// On GitHub the runner already applied the action.yml default: no fallback.
+	env := githubEnv(t)
+	env["GITHUB_TOKEN"] = "ghs_fromenv"
+	g := newHarness(t, env)
+	if got := g.a.Secret("token", "GITHUB_TOKEN"); got != "" {
+		t.Errorf("Secret(token) on GitHub with no input = %q, want empty", got)
+	}
+}
