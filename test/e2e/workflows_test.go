@@ -1,0 +1,87 @@
+package e2e
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/shipkit-dev/shipkit/test/actrun"
+	"github.com/shipkit-dev/shipkit/test/containers"
+)
+
+// TestPromotionWorkflow runs shipkit's reusable promotion workflow, called the way a user's
+// workflow calls it (shipkit-dev/shipkit/.github/workflows/promotion.yml@main, staged locally with
+// promote-pr's image built from this checkout), under act: the promotion pull request must
+// appear in the emulator.
+func TestPromotionWorkflow(t *testing.T) {
+	t.Parallel()
+	actrun.Require(t)
+	image := containers.BuildActionImage(t, "promote-pr")
+	w := newWorld(t)
+	w.pushExampleBump(t)
+	shipkit := stageShipkit(t, "promote-pr", image)
+	stageWorkflow(t, shipkit, "promotion.yml")
+
+	caller := `name: promote
+on: workflow_dispatch
+permissions:
+  contents: read
+jobs:
+  promote:
+    uses: shipkit-dev/shipkit/.github/workflows/promotion.yml@main
+    permissions:
+      contents: write
+      pull-requests: write
+      issues: write
+      packages: read
+    with:
+      image: ghcr.io/acme/acme-app
+      tag: sha-0123abcd
+      verify-image: false
+    secrets:
+      promote-token: ${{ secrets.PROMOTE_TOKEN }}
+`
+	dir := filepath.Join(w.dev.Dir, ".github", "workflows")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "promote-test.yml"), []byte(caller), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res := actrun.Run(t, actrun.Options{
+		Dir:               w.dev.Dir,
+		Event:             "workflow_dispatch",
+		EventJSON:         `{"inputs":{}}`,
+		Workflow:          ".github/workflows/promote-test.yml",
+		Secrets:           map[string]string{"PROMOTE_TOKEN": token, "GITHUB_TOKEN": token},
+		Env:               map[string]string{"GITHUB_REPOSITORY": "acme/mono", "GITHUB_API_URL": w.api.URL()},
+		LocalRepositories: map[string]string{"shipkit-dev/shipkit@main": shipkit},
+	})
+	if res.ExitCode != 0 {
+		t.Fatalf("act exit code %d\n%s", res.ExitCode, res.Output)
+	}
+	prs := w.api.PullRequests("acme", "mono")
+	if len(prs) != 1 || !strings.Contains(prs[0].Title, "sha-0123abcd") {
+		t.Fatalf("pull requests = %+v, want one promoting sha-0123abcd\nact output:\n%s", prs, res.Output)
+	}
+	if strings.Contains(res.Output, token) {
+		t.Error("the token appears in act's output")
+	}
+}
+
+// stageWorkflow copies shipkit's reusable workflow name into the staged shipkit folder.
+func stageWorkflow(t *testing.T, shipkit, name string) {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(containers.RepoRoot(t), ".github", "workflows", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dst := filepath.Join(shipkit, ".github", "workflows", name)
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(dst, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
