@@ -85,3 +85,68 @@ func stageWorkflow(t *testing.T, shipkit, name string) {
 		t.Fatal(err)
 	}
 }
+
+// TestRollbackWorkflow runs the reusable rollback workflow under act after a bad deployment: with
+// no tag given, prod's overlay goes back to the tag it had before its latest change.
+func TestRollbackWorkflow(t *testing.T) {
+	t.Parallel()
+	actrun.Require(t)
+	image := containers.BuildActionImage(t, "update-manifest")
+	w := newWorld(t)
+	w.pushExampleBump(t)
+	const overlay = "infra/argocd/overlays/prod/kustomization.yaml"
+	data, err := os.ReadFile(filepath.Join(w.dev.Dir, overlay))
+	if err != nil {
+		t.Fatal(err)
+	}
+	good := "sha-3f2a9c1e"
+	if !strings.Contains(string(data), good) {
+		t.Fatalf("the example's prod overlay no longer holds %s", good)
+	}
+	w.dev.Commit("chore: update prod image to sha-bbbbbbbb [skip ci]", map[string]string{
+		overlay: strings.Replace(string(data), good, "sha-bbbbbbbb", 1),
+	})
+	w.dev.Git("push", "-q", "origin", "main")
+	shipkit := stageShipkit(t, "update-manifest", image)
+	stageWorkflow(t, shipkit, "rollback.yml")
+
+	caller := `name: rollback
+on: workflow_dispatch
+permissions:
+  contents: read
+jobs:
+  rollback:
+    uses: shipkit-dev/shipkit/.github/workflows/rollback.yml@main
+    permissions:
+      contents: write
+      pull-requests: write
+      issues: write
+    with:
+      image: ghcr.io/acme/acme-app
+      environment: prod
+`
+	dir := filepath.Join(w.dev.Dir, ".github", "workflows")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "rollback-test.yml"), []byte(caller), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res := actrun.Run(t, actrun.Options{
+		Dir:               w.dev.Dir,
+		Event:             "workflow_dispatch",
+		EventJSON:         `{"inputs":{}}`,
+		Workflow:          ".github/workflows/rollback-test.yml",
+		Secrets:           map[string]string{"GITHUB_TOKEN": token},
+		Env:               map[string]string{"GITHUB_REPOSITORY": "acme/mono", "GITHUB_API_URL": w.api.URL()},
+		LocalRepositories: map[string]string{"shipkit-dev/shipkit@main": shipkit},
+	})
+	if res.ExitCode != 0 {
+		t.Fatalf("act exit code %d\n%s", res.ExitCode, res.Output)
+	}
+	w.dev.Git("fetch", "-q", "origin")
+	got := w.dev.Git("show", "origin/main:"+overlay)
+	if !strings.Contains(got, "newTag: "+good) || strings.Contains(got, "sha-bbbbbbbb") {
+		t.Fatalf("prod overlay after the rollback:\n%s\nwant newTag %s\nact output:\n%s", got, good, res.Output)
+	}
+}
