@@ -150,3 +150,60 @@ jobs:
 		t.Fatalf("prod overlay after the rollback:\n%s\nwant newTag %s\nact output:\n%s", got, good, res.Output)
 	}
 }
+
+// TestReleaseWorkflow runs the reusable release workflow under act on a push that bumps
+// acme-lib: the tag and the GitHub release must appear in the emulator. The PyPI half is
+// switched off (`pypi: false`): its build and upload steps use actions that need the internet.
+func TestReleaseWorkflow(t *testing.T) {
+	t.Parallel()
+	actrun.Require(t)
+	image := containers.BuildActionImage(t, "version-bump-detect")
+	w := newWorld(t)
+	before, after := w.pushExampleBump(t)
+	shipkit := stageShipkit(t, "version-bump-detect", image)
+	stageWorkflow(t, shipkit, "release.yml")
+	stageWorkflow(t, shipkit, "pypi-release.yml")
+
+	caller := `name: release-test
+on: push
+permissions:
+  contents: read
+jobs:
+  release:
+    uses: shipkit-dev/shipkit/.github/workflows/release.yml@main
+    permissions:
+      contents: write
+      id-token: write
+    with:
+      pypi: false
+`
+	dir := filepath.Join(w.dev.Dir, ".github", "workflows")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "release-test.yml"), []byte(caller), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res := actrun.Run(t, actrun.Options{
+		Dir:               w.dev.Dir,
+		Event:             "push",
+		EventJSON:         pushEvent(t, before, after),
+		Workflow:          ".github/workflows/release-test.yml",
+		Secrets:           map[string]string{"GITHUB_TOKEN": token},
+		Env:               map[string]string{"GITHUB_REPOSITORY": "acme/mono", "GITHUB_API_URL": w.api.URL()},
+		LocalRepositories: map[string]string{"shipkit-dev/shipkit@main": shipkit},
+	})
+	if res.ExitCode != 0 {
+		t.Fatalf("act exit code %d\n%s", res.ExitCode, res.Output)
+	}
+	tags, err := w.api.Tags("acme", "mono")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tags["acme-lib-v0.4.0"] != after {
+		t.Fatalf("tag acme-lib-v0.4.0 at %q, want %s\nact output:\n%s", tags["acme-lib-v0.4.0"], after, res.Output)
+	}
+	if rels := w.api.Releases("acme", "mono"); len(rels) != 1 || rels[0].TagName != "acme-lib-v0.4.0" || rels[0].Draft {
+		t.Errorf("releases = %+v, want the published release acme-lib-v0.4.0", rels)
+	}
+}
