@@ -69,8 +69,16 @@ func pushEvent(t *testing.T, before, after string) string {
 }
 
 // stageShipkit writes a copy of shipkit's action.yml for action into a new folder laid out like
-// the shipkit repository, with runs.image pointed at the locally built image.
+// the shipkit repository, with runs.image pointed at the locally built image, and returns it.
 func stageShipkit(t *testing.T, action, image string) string {
+	t.Helper()
+	dir := t.TempDir()
+	stageAction(t, dir, action, image)
+	return dir
+}
+
+// stageAction adds action's action.yml, with runs.image pointed at image, to the staged folder.
+func stageAction(t *testing.T, dir, action, image string) {
 	t.Helper()
 	src := filepath.Join(containers.RepoRoot(t), "actions", action, "action.yml")
 	data, err := os.ReadFile(src)
@@ -87,7 +95,6 @@ func stageShipkit(t *testing.T, action, image string) string {
 	if !replaced {
 		t.Fatalf("%s has no runs.image line", src)
 	}
-	dir := t.TempDir()
 	dst := filepath.Join(dir, "actions", action, "action.yml")
 	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
 		t.Fatal(err)
@@ -95,5 +102,4 @@ func stageShipkit(t *testing.T, action, image string) string {
 	if err := os.WriteFile(dst, []byte(strings.Join(lines, "\n")), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	return dir
 }
