@@ -245,12 +245,13 @@ func unifiedDiff(name string, a, b []byte) string {
 			case i < len(am) && j < len(bm) && am[i] == bm[j]:
 				mid = append(mid, line{' ', am[i]})
 				i, j = i+1, j+1
-			case j < len(bm) && (i == len(am) || lcs[i][j+1] >= lcs[i+1][j]):
-				mid = append(mid, line{'+', bm[j]})
-				j++
-			default:
+			case i < len(am) && (j == len(bm) || lcs[i+1][j] >= lcs[i][j+1]):
+				// On a tie the removal comes first, as diff(1) prints a changed line.
 				mid = append(mid, line{'-', am[i]})
 				i++
+			default:
+				mid = append(mid, line{'+', bm[j]})
+				j++
 			}
 		}
 	}
