@@ -36,7 +36,7 @@ import (
 
 // RunnerImageRef is the image jobs run in for runs-on: ubuntu-latest (and ubuntu-24.04,
 // ubuntu-22.04). Bump its tag when .ci/runner-image changes what it installs.
-const RunnerImageRef = "localhost/shipkit-runner:bookworm-1"
+const RunnerImageRef = "localhost/shipkit-runner:bookworm-2"
 
 // actModule is the module of act in test/tools/go.mod; its version keys the cached binary.
 const actModule = "github.com/nektos/act"
@@ -61,6 +61,8 @@ type Options struct {
 	LocalRepositories map[string]string
 	// Network is the network of the job and step containers; empty means "host".
 	Network string
+	// Mounts bind host folders into every job container: host folder -> path in the container.
+	Mounts map[string]string
 }
 
 // Result is what one act run produced.
@@ -90,7 +92,7 @@ func Require(t testing.TB) {
 }
 
 // RunnerImage returns the runner image's reference, building it with .ci/runner-image
-// (debootstrap of Debian bookworm with bash, git, CA certificates and Node.js, then podman
+// (debootstrap of Debian bookworm with bash, git, CA certificates, Node.js, jq and Python 3, then podman
 // import) when it does not exist yet. The image is kept across runs.
 func RunnerImage(t testing.TB) string {
 	t.Helper()
@@ -327,6 +329,13 @@ func Run(t testing.TB, opts Options) Result {
 	}
 	for _, k := range sortedKeys(opts.LocalRepositories) {
 		args = append(args, "--local-repository", k+"="+opts.LocalRepositories[k])
+	}
+	if len(opts.Mounts) > 0 {
+		var mounts []string
+		for _, k := range sortedKeys(opts.Mounts) {
+			mounts = append(mounts, "--volume="+k+":"+opts.Mounts[k])
+		}
+		args = append(args, "--container-options", strings.Join(mounts, " "))
 	}
 
 	// act names a job's container and volumes after the workflow's and the job's names only:

@@ -21,9 +21,10 @@ const token = localghtest.Token
 
 // world is a repository on the local GitHub with a developer's clone of it.
 type world struct {
-	api *ghemu.Server
-	dev *gitfixture.Repo
-	url string // clone URL with credentials
+	api    *ghemu.Server
+	dev    *gitfixture.Repo
+	url    string // clone URL with credentials
+	server string // the git server's base URL, GITHUB_SERVER_URL
 }
 
 func newWorld(t *testing.T) *world {
@@ -32,7 +33,7 @@ func newWorld(t *testing.T) *world {
 	url := gh.CloneURL("acme", "mono")
 	dev := gitfixture.Init(t)
 	dev.Git("remote", "add", "origin", url)
-	return &world{api: gh.API, dev: dev, url: url}
+	return &world{api: gh.API, dev: dev, url: url, server: gh.Git.URL()}
 }
 
 // pushExampleBump pushes the example monorepo with its released tags, then a bump of acme-lib to

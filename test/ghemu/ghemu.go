@@ -4,7 +4,8 @@
 // Repositories are real bare git repositories on disk, read and written with
 // the git CLI, so the API and git pushes (for example through
 // test/gitserver) see one truth. Releases, pull requests, issues, labels,
-// branch protection, commit statuses and check runs live in memory.
+// branch protection, commit statuses, check runs and workflow runs live in
+// memory.
 //
 // Responses follow GitHub's status codes, messages and JSON shapes closely
 // enough that go-github works against the emulator unchanged; when the
@@ -13,8 +14,9 @@
 // mismatch is reported by Problems.
 //
 // Tests arrange state with Go methods (Protect, DenyActionsPullRequests,
-// SetStatus, SetCheckRun, InjectFault) and read it back with snapshot
-// accessors (Releases, PullRequests, Issues, Tags, Ref, Count). Those
+// SetStatus, SetCheckRun, AddWorkflowRun, InjectFault) and read it back
+// with snapshot accessors (Releases, PullRequests, Issues, Tags, Ref,
+// Count). Those
 // methods panic when the repository was not added with AddRepo: that is a
 // mistake in the test. The package does not import testing.
 package ghemu

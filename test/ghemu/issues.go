@@ -446,7 +446,3 @@ func (c *call) listCheckRuns() {
 	}
 	c.json(200, obj{"total_count": len(list), "check_runs": runs})
 }
-
-func (c *call) listWorkflowRuns() {
-	c.json(200, obj{"total_count": 0, "workflow_runs": []obj{}})
-}

@@ -1,6 +1,7 @@
 package ghemu
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -90,6 +91,59 @@ type CheckRun struct {
 	Conclusion string // success, failure, ... when completed
 }
 
+// WorkflowRun is a GitHub Actions workflow run, as AddWorkflowRun records
+// it.
+type WorkflowRun struct {
+	// Name is the workflow's name; empty means Path, as GitHub names a
+	// workflow without a name: key.
+	Name string
+	// Path is the workflow file, like ".github/workflows/ci.yml"; required.
+	// Runs of the same path are one workflow: one workflow_id, one
+	// sequence of run numbers.
+	Path string
+	// Event is the triggering event (push, pull_request, workflow_dispatch,
+	// ...); empty means push.
+	Event string
+	// HeadBranch is the run's head_branch; empty means the branch or tag
+	// name the ref given to AddWorkflowRun names, or null for a SHA.
+	HeadBranch string
+	// Status is queued, in_progress, completed, requested, waiting or
+	// pending.
+	Status string
+	// Conclusion is success, failure, cancelled, neutral, skipped,
+	// timed_out, action_required, stale or startup_failure: required when
+	// Status is completed, and only then.
+	Conclusion string
+	// Actor is the login of who triggered the run; empty means the
+	// repository's owner.
+	Actor string
+	// DisplayTitle is the run's display_title; empty means the subject of
+	// the head commit's message.
+	DisplayTitle string
+}
+
+// workflowRunStatuses and workflowRunConclusions are the values GitHub
+// gives a workflow run's status and conclusion.
+var (
+	workflowRunStatuses    = []string{"queued", "in_progress", "completed", "requested", "waiting", "pending"}
+	workflowRunConclusions = []string{"success", "failure", "cancelled", "neutral", "skipped", "timed_out", "action_required", "stale", "startup_failure"}
+)
+
+type workflowRun struct {
+	WorkflowRun
+	id, workflowID, checkSuiteID int64
+	number                       int
+	sha                          string
+	commit                       *commitObj
+	created                      time.Time
+}
+
+// workflow is what runs of one workflow file share.
+type workflow struct {
+	id   int64
+	runs int // the last run number
+}
+
 type status struct {
 	Status
 	id      int64
@@ -124,7 +178,9 @@ type repo struct {
 	labels      map[string]*label // by lower-case name
 	statuses    map[string][]*status
 	checks      map[string][]*checkRun
-	verified    map[string]bool // commits the emulator created: signed by "GitHub"
+	runs        []*workflowRun
+	workflows   map[string]*workflow // by path
+	verified    map[string]bool      // commits the emulator created: signed by "GitHub"
 	// writeMu serialises the read-modify-write sequences of the emulator's
 	// own git writes that must not interleave (merges, contents PUT);
 	// update-ref with the old value still guards against outside pushes.
@@ -139,6 +195,7 @@ func newRepo(owner, name, defaultBranch string, g *gitCLI, id int64) *repo {
 		labels:      map[string]*label{},
 		statuses:    map[string][]*status{},
 		checks:      map[string][]*checkRun{},
+		workflows:   map[string]*workflow{},
 		verified:    map[string]bool{},
 	}
 }
@@ -204,6 +261,86 @@ func (s *Server) SetCheckRun(owner, name, ref string, cr CheckRun) error {
 	}
 	r.checks[sha] = append(list, &checkRun{CheckRun: cr, id: id})
 	return nil
+}
+
+// AddWorkflowRun records a run of a GitHub Actions workflow on the commit
+// ref (a SHA, or a branch or tag name) resolves to, and returns the run's
+// id. The run gets the next run number of its workflow (by Path), starting
+// at 1. It fails when ref names no commit or run is not a valid run.
+func (s *Server) AddWorkflowRun(owner, name, ref string, run WorkflowRun) (int64, error) {
+	r := s.mustRepo(owner, name)
+	fail := func(format string, args ...any) (int64, error) {
+		return 0, fmt.Errorf("adding a run of workflow %q on %q: %s", run.Path, ref, fmt.Sprintf(format, args...))
+	}
+	switch {
+	case run.Path == "":
+		return fail("give the workflow's Path")
+	case !slices.Contains(workflowRunStatuses, run.Status):
+		return fail("status %q is none of %s", run.Status, strings.Join(workflowRunStatuses, ", "))
+	case run.Status == "completed" && !slices.Contains(workflowRunConclusions, run.Conclusion):
+		return fail("conclusion %q of a completed run is none of %s", run.Conclusion, strings.Join(workflowRunConclusions, ", "))
+	case run.Status != "completed" && run.Conclusion != "":
+		return fail("a %s run has no conclusion (%q)", run.Status, run.Conclusion)
+	}
+	sha, err := r.git.resolveCommit(ref)
+	if err != nil {
+		return fail("%v", err)
+	}
+	if sha == "" {
+		return fail("no such commit")
+	}
+	commit, err := r.git.readCommit(sha)
+	if err != nil || commit == nil {
+		return fail("reading commit %s: %v", sha, err)
+	}
+	if run.HeadBranch == "" {
+		if run.HeadBranch, err = r.refName(ref, sha); err != nil {
+			return fail("%v", err)
+		}
+	}
+	run.Name = cmp.Or(run.Name, run.Path)
+	run.Event = cmp.Or(run.Event, "push")
+	run.Actor = cmp.Or(run.Actor, r.owner)
+	if run.DisplayTitle == "" {
+		run.DisplayTitle, _, _ = strings.Cut(strings.TrimSpace(commit.Message), "\n")
+	}
+	id, suite := s.id(), s.id()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	wf := r.workflows[run.Path]
+	if wf == nil {
+		wf = &workflow{id: s.id()}
+		r.workflows[run.Path] = wf
+	}
+	wf.runs++
+	r.runs = append(r.runs, &workflowRun{
+		WorkflowRun: run, id: id, workflowID: wf.id, checkSuiteID: suite, number: wf.runs,
+		sha: sha, commit: commit, created: time.Now().UTC().Truncate(time.Second),
+	})
+	return id, nil
+}
+
+// refName returns the branch or tag name that ref, resolved to sha, names
+// (as head_branch gives it), or "" when ref is a SHA.
+func (r *repo) refName(ref, sha string) (string, error) {
+	for _, prefix := range []string{"refs/heads/", "refs/tags/"} {
+		if short, ok := strings.CutPrefix(ref, prefix); ok {
+			return short, nil
+		}
+	}
+	if strings.HasPrefix(ref, "refs/") {
+		return "", nil
+	}
+	for _, prefix := range []string{"refs/heads/", "refs/tags/"} {
+		got, err := r.git.resolve(prefix+ref, "commit")
+		if err != nil {
+			return "", err
+		}
+		if got == sha {
+			return ref, nil
+		}
+	}
+	return "", nil
 }
 
 // Releases returns a snapshot of the releases of owner/name, oldest first.
