@@ -22,9 +22,9 @@ import (
 // runs as a user's repository runs it.
 type cdWorld struct {
 	*world
-	head   string // the commit CD deploys
-	repo   name.Repository
-	local  map[string]string // act's --local-repository entries
+	head  string // the commit CD deploys
+	repo  name.Repository
+	local map[string]string // act's --local-repository entries
 }
 
 func newCDWorld(t *testing.T) *cdWorld {
