@@ -53,12 +53,14 @@ func (d *detector) checkTags(_ context.Context, res *Result) error {
 
 // publish creates the tag and release of one bumped package. A release is created as a draft
 // and published last, so immutable releases work and a failure leaves no half-published release.
-// Publishing creates the tag at the head commit; a draft release or create-tag alone makes the
-// tag explicitly first.
+// The tag is made explicitly first whenever the checkout does not show it: a shallow clone has
+// no tags, and GitHub would attach a new release to an existing tag at another commit without
+// a word, or refuse a second release for it, where createTag checks the commit and a rerun
+// finds the release it made.
 func (d *detector) publish(ctx context.Context, pkg *Package) error {
 	gh := d.deps.GitHub
 	tagExists := pkg.existingTagCommit != ""
-	if (d.cfg.CreateTag && !d.cfg.CreateRelease) || (d.cfg.CreateRelease && d.cfg.Draft && d.cfg.CreateTag) {
+	if d.cfg.CreateTag || d.cfg.CreateRelease {
 		if !tagExists {
 			if err := d.createTag(ctx, pkg); err != nil {
 				return err
@@ -69,7 +71,7 @@ func (d *detector) publish(ctx context.Context, pkg *Package) error {
 	if !d.cfg.CreateRelease {
 		return nil
 	}
-	if tagExists {
+	if tagExists && !pkg.TagCreated { // a tag made just now has no release yet
 		rel, found, err := gh.ReleaseByTag(ctx, pkg.Tag)
 		if err != nil {
 			return fmt.Errorf("looking up the release of %s: %w", pkg.Tag, err)

@@ -20,6 +20,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -365,6 +366,9 @@ func Run(t testing.TB, opts Options) Result {
 	return res
 }
 
+// reusableCall matches `uses: owner/repo/.github/workflows/file.yml@ref`.
+var reusableCall = regexp.MustCompile(`uses:\s*([\w.-]+/[\w.-]+)/\.github/workflows/([\w.-]+)@([^\s#]+)`)
+
 // lockWorkflows takes, in a fixed order, the lock of every workflow name the run may start.
 func lockWorkflows(opts Options) (unlock func(), err error) {
 	target := filepath.Join(opts.Dir, ".github", "workflows")
@@ -375,8 +379,17 @@ func lockWorkflows(opts Options) (unlock func(), err error) {
 	if fi, err := os.Stat(target); err == nil && fi.IsDir() {
 		files, _ = filepath.Glob(filepath.Join(target, "*.y*ml"))
 	}
+	// The reusable workflows the run calls name their jobs' containers too: follow them
+	// through the local repositories.
 	var keys []string
-	for _, f := range files {
+	seen := map[string]bool{}
+	for len(files) > 0 {
+		f := files[0]
+		files = files[1:]
+		if seen[f] {
+			continue
+		}
+		seen[f] = true
 		name := filepath.Base(f)
 		if data, err := os.ReadFile(f); err == nil {
 			var wf struct {
@@ -384,6 +397,11 @@ func lockWorkflows(opts Options) (unlock func(), err error) {
 			}
 			if yaml.Unmarshal(data, &wf) == nil && wf.Name != "" {
 				name = wf.Name
+			}
+			for _, m := range reusableCall.FindAllStringSubmatch(string(data), -1) {
+				if dir, ok := opts.LocalRepositories[m[1]+"@"+m[3]]; ok {
+					files = append(files, filepath.Join(dir, ".github", "workflows", m[2]))
+				}
 			}
 		}
 		sum := sha256.Sum256([]byte(name))

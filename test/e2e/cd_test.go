@@ -55,7 +55,7 @@ func newCDWorld(t *testing.T) *cdWorld {
 	shipkit := stageShipkit(t, "sha-tag-image", tagImage)
 	stageAction(t, shipkit, "update-manifest", manifestImage)
 	stageWorkflow(t, shipkit, "cd.yml")
-	local := standins.Stage(t, filepath.Join(containers.RepoRoot(t), ".github", "workflows"))
+	local := standins.Stage(t)
 	local["shipkit-dev/shipkit@main"] = shipkit
 	return &cdWorld{world: w, head: head, repo: repo, local: local}
 }

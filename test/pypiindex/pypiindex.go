@@ -1,11 +1,16 @@
 // Package pypiindex is a small package index on 127.0.0.1 that serves the shape of PyPI's JSON
 // API (https://docs.pypi.org/api/json/) for the "is this version already published?" check:
-// GET /pypi/<project>/<version>/json and GET /pypi/<project>/json. Tests set the published
-// versions and inject faults (5xx answers, delays); it counts requests.
+// GET /pypi/<project>/<version>/json and GET /pypi/<project>/json. It also takes uploads the way
+// PyPI's upload API does (POST /legacy/, multipart, as twine sends them; see Uploads). Tests set
+// the published versions and inject faults (5xx answers, delays); it counts requests.
 package pypiindex
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
+	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -24,6 +29,14 @@ type Server struct {
 	faults    []Fault
 	requests  int
 	byProject map[string]int
+	uploads   []Upload
+}
+
+// Upload is one distribution file uploaded to the index.
+type Upload struct {
+	Project, Version, Filename string
+	SHA256                     string // hex digest of the file as received
+	Size                       int
 }
 
 // Fault changes the next Times answers (0 means every answer from now on).
@@ -109,6 +122,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	if r.Method == http.MethodPost && strings.Trim(r.URL.Path, "/") == "legacy" {
+		s.upload(w, r)
+		return
+	}
 	if r.Method != http.MethodGet {
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
@@ -165,4 +182,66 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(v)
+}
+
+// Uploads returns the files uploaded so far, in order.
+func (s *Server) Uploads() []Upload {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Upload(nil), s.uploads...)
+}
+
+// upload takes one file the way PyPI's upload API does: a multipart form with `:action`
+// file_upload, name, version, the file as `content` and its sha256_digest, behind basic auth. A
+// file that is already there is refused with 400 "File already exists", as PyPI refuses it; the
+// version counts as published from the first file on.
+func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
+	if _, pass, ok := r.BasicAuth(); !ok || pass == "" {
+		w.Header().Set("WWW-Authenticate", `Basic realm="pypi"`)
+		http.Error(w, "Invalid or non-existent authentication information.", http.StatusForbidden)
+		return
+	}
+	if err := r.ParseMultipartForm(64 << 20); err != nil {
+		http.Error(w, "invalid multipart form: "+err.Error(), http.StatusBadRequest)
+		return
+	}
+	if a := r.FormValue(":action"); a != "file_upload" {
+		http.Error(w, fmt.Sprintf("unknown :action %q", a), http.StatusBadRequest)
+		return
+	}
+	name, version := normalize(r.FormValue("name")), r.FormValue("version")
+	f, hdr, err := r.FormFile("content")
+	if name == "" || version == "" || err != nil {
+		http.Error(w, "name, version and content are required", http.StatusBadRequest)
+		return
+	}
+	defer f.Close()
+	data, err := io.ReadAll(f)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	sum := sha256.Sum256(data)
+	digest := hex.EncodeToString(sum[:])
+	if want := r.FormValue("sha256_digest"); want != "" && want != digest {
+		http.Error(w, "The digest supplied does not match a digest calculated from the uploaded file.", http.StatusBadRequest)
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, u := range s.uploads {
+		if u.Filename == hdr.Filename {
+			http.Error(w, "File already exists ('"+hdr.Filename+"').", http.StatusBadRequest)
+			return
+		}
+	}
+	s.uploads = append(s.uploads, Upload{Project: name, Version: version, Filename: hdr.Filename, SHA256: digest, Size: len(data)})
+	published := false
+	for _, v := range s.projects[name] {
+		published = published || v == version
+	}
+	if !published {
+		s.projects[name] = append(s.projects[name], version)
+	}
+	w.WriteHeader(http.StatusOK)
 }

@@ -30,15 +30,23 @@ const ArtifactStore = "/shipkit-artifacts"
 // usesLine matches a remote `uses: owner/repo[/path]@ref` in a workflow.
 var usesLine = regexp.MustCompile(`(?m)^\s*(?:-\s+)?uses:\s*([A-Za-z0-9_.-]+)/([A-Za-z0-9_.-]+)(/[^@\s]*)?@([^\s#]+)`)
 
+// workflowDirs are the folders of workflows users run: shipkit's reusable workflows, the
+// starter workflows and the example monorepo's callers.
+var workflowDirs = []string{".github/workflows", "workflows-templates", "examples/monorepo/.github/workflows"}
+
 // Stage copies every stand-in into a temporary folder, the build-push-action stand-in pointed at
 // its image built from this checkout, and returns act's --local-repository entries
-// ("owner/repo@ref" -> folder) for each ref of a stood-in repository that the workflow files
-// under dirs use. It fails t when a stood-in repository is used by none of them, so a stand-in
-// never outlives the action it replaces.
-func Stage(t testing.TB, dirs ...string) map[string]string {
+// ("owner/repo@ref" -> folder) for each ref of a stood-in repository that shipkit's workflows,
+// starter workflows and example callers use. It fails t when a stood-in repository is used by
+// none of them, so a stand-in never outlives the action it replaces.
+func Stage(t testing.TB) map[string]string {
 	t.Helper()
 	root := containers.RepoRoot(t)
 	src := filepath.Join(root, "test", "standins", "actions")
+	dirs := make([]string, len(workflowDirs))
+	for i, d := range workflowDirs {
+		dirs[i] = filepath.Join(root, filepath.FromSlash(d))
+	}
 	repos, err := standInRepos(src)
 	if err != nil {
 		t.Fatal(err)
