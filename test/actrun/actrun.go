@@ -37,7 +37,7 @@ import (
 
 // RunnerImageRef is the image jobs run in for runs-on: ubuntu-latest (and ubuntu-24.04,
 // ubuntu-22.04). Bump its tag when .ci/runner-image changes what it installs.
-const RunnerImageRef = "localhost/shipkit-runner:bookworm-2"
+const RunnerImageRef = "localhost/shipkit-runner:bookworm-3"
 
 // actModule is the module of act in test/tools/go.mod; its version keys the cached binary.
 const actModule = "github.com/nektos/act"
@@ -93,8 +93,9 @@ func Require(t testing.TB) {
 }
 
 // RunnerImage returns the runner image's reference, building it with .ci/runner-image
-// (debootstrap of Debian bookworm with bash, git, CA certificates, Node.js, jq and Python 3, then podman
-// import) when it does not exist yet. The image is kept across runs.
+// (debootstrap of Debian bookworm with bash, git, CA certificates, Node.js, jq, Python 3 with
+// build, hatchling, twine, mypy, pytest and venv, and Ruff as WebAssembly, then podman import)
+// when it does not exist yet. The image is kept across runs.
 func RunnerImage(t testing.TB) string {
 	t.Helper()
 	containers.Require(t)
