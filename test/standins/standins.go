@@ -128,21 +128,30 @@ func usedRefs(dirs []string) (map[string][]string, error) {
 	return used, nil
 }
 
-// copyActions copies the action.yml files under src to dst, replacing a Docker action's
-// `image: docker://localhost/shipkit/build-push-standin:...` with image().
+// copyActions copies every file under src to dst (action.yml and the programs and scripts a
+// stand-in runs, with their modes), replacing a Docker action's
+// `image: docker://localhost/shipkit/build-push-standin:...` with image() in action.yml.
 func copyActions(src, dst string, image func() string) error {
 	return filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || d.Name() != "action.yml" {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		if !d.Type().IsRegular() {
+			return fmt.Errorf("staging %s: not a regular file", p)
+		}
+		info, err := d.Info()
+		if err != nil {
 			return err
 		}
 		data, err := os.ReadFile(p)
 		if err != nil {
 			return err
 		}
-		text := string(data)
-		const placeholder = "docker://localhost/shipkit/build-push-standin:replaced-by-the-test"
-		if strings.Contains(text, placeholder) {
-			text = strings.Replace(text, placeholder, "docker://"+image(), 1)
+		if d.Name() == "action.yml" {
+			const placeholder = "docker://localhost/shipkit/build-push-standin:replaced-by-the-test"
+			if text := string(data); strings.Contains(text, placeholder) {
+				data = []byte(strings.Replace(text, placeholder, "docker://"+image(), 1))
+			}
 		}
 		rel, err := filepath.Rel(src, p)
 		if err != nil {
@@ -152,7 +161,7 @@ func copyActions(src, dst string, image func() string) error {
 		if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
 			return err
 		}
-		if err := os.WriteFile(out, []byte(text), 0o644); err != nil {
+		if err := os.WriteFile(out, data, info.Mode().Perm()|0o444); err != nil {
 			return fmt.Errorf("staging %s: %w", rel, err)
 		}
 		return nil
