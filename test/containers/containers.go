@@ -1,4 +1,4 @@
-// Package containers builds shipkit's action images with podman and runs them the way GitHub's
+// Package containers builds shipkit's action images (package imagebuild) into podman and runs them the way GitHub's
 // runner runs a Docker container action: the workspace bind-mounted at /github/workspace and
 // owned by another uid, inputs as INPUT_* variables, file commands in /github/file_commands.
 //
@@ -10,7 +10,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -25,6 +24,10 @@ import (
 	"testing"
 	"time"
 
+	gcrname "github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/tarball"
+
+	"github.com/shipkit-dev/shipkit/internal/imagebuild"
 	"github.com/shipkit-dev/shipkit/test/hostrun"
 	"github.com/shipkit-dev/shipkit/test/runnersim"
 )
@@ -97,11 +100,11 @@ func BuildActionImage(t testing.TB, action string) string {
 }
 
 // BuildImage builds the Go main package pkg (a path relative to the repository root, such as
-// "./actions/pypi-gate") for linux and the host's architecture, the way a release builds it, then
-// an image from the repository's Dockerfile with it as the action binary name. The image is
-// tagged localhost/shipkit/<name>:test-<first 12 hex digits of the SHA-256 of the binary and the
-// Dockerfile> and built once per process; an image with that tag made by another process is
-// reused.
+// "./actions/pypi-gate") for linux and the host's architecture with the release's recipe
+// (package imagebuild: the same binary, layer and config a release pushes, one platform of its
+// index), and loads it into podman with `podman load`. The image is tagged
+// localhost/shipkit/<name>:test-<first 12 hex digits of its digest> and built once per
+// process; an image with that tag loaded by another process is reused.
 func BuildImage(t testing.TB, pkg, name string) string {
 	t.Helper()
 	Require(t)
@@ -130,71 +133,46 @@ func buildImage(pkg, name string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	ctxDir, err := os.MkdirTemp("", "shipkit-image-")
+	dir, err := os.MkdirTemp("", "shipkit-image-")
 	if err != nil {
 		return "", fmt.Errorf("building image %q: %w", name, err)
 	}
-	defer os.RemoveAll(ctxDir)
+	defer os.RemoveAll(dir)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
-	sum, err := prepareContext(ctx, root, pkg, name, ctxDir)
+	platform := imagebuild.Platform{OS: "linux", Arch: runtime.GOARCH}
+	bin, err := imagebuild.Compiler{Root: root}.Compile(ctx, pkg, platform, dir)
 	if err != nil {
-		return "", err
-	}
-	ref := fmt.Sprintf("localhost/shipkit/%s:test-%s", name, sum[:12])
-	if exec.CommandContext(ctx, "podman", "image", "exists", ref).Run() == nil {
-		return ref, nil
-	}
-	return ref, podmanBuild(ctx, root, ctxDir, name, ref)
-}
-
-// prepareContext fills the build context ctxDir as the Dockerfile expects it: the binary of pkg
-// at dist/linux_<arch>/<name> and an empty dist/rootfs/tmp of mode 1777. It returns the hex
-// SHA-256 of the binary and the Dockerfile.
-func prepareContext(ctx context.Context, root, pkg, name, ctxDir string) (string, error) {
-	bin := filepath.Join(ctxDir, "dist", "linux_"+runtime.GOARCH, name)
-	gobuild := exec.CommandContext(ctx, "go", "build", "-trimpath", "-ldflags=-s -w -buildid=", "-o", bin, pkg)
-	gobuild.Dir = root
-	gobuild.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+runtime.GOARCH)
-	if out, err := gobuild.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("building %q for image %q: %v\n%s", pkg, name, err, out)
+		return "", fmt.Errorf("building image %q: %w", name, err)
 	}
 	data, err := os.ReadFile(bin)
 	if err != nil {
 		return "", fmt.Errorf("building image %q: %w", name, err)
 	}
-	tmp := filepath.Join(ctxDir, "dist", "rootfs", "tmp")
-	if err := os.MkdirAll(tmp, 0o755); err != nil {
-		return "", fmt.Errorf("building image %q: %w", name, err)
-	}
-	// COPY keeps the mode of what it copies, but makes missing folders 0755.
-	if err := os.Chmod(tmp, os.ModeSticky|0o777); err != nil {
-		return "", fmt.Errorf("building image %q: %w", name, err)
-	}
-	// The image depends on the recipe too: a changed Dockerfile must not reuse an old image.
-	recipe, err := os.ReadFile(filepath.Join(root, "Dockerfile"))
+	img, err := imagebuild.Image(data, platform, imagebuild.Labels{Title: "shipkit " + name, Version: "test"})
 	if err != nil {
 		return "", fmt.Errorf("building image %q: %w", name, err)
 	}
-	h := sha256.New()
-	h.Write(data)
-	h.Write(recipe)
-	return hex.EncodeToString(h.Sum(nil)), nil
-}
-
-// podmanBuild builds the repository's Dockerfile in ctxDir, with fixed timestamps so that the
-// same binary always gives the same image.
-func podmanBuild(ctx context.Context, root, ctxDir, name, ref string) error {
-	build := exec.CommandContext(ctx, "podman", "build", "--quiet", "--timestamp", "0",
-		"--file", filepath.Join(root, "Dockerfile"),
-		"--build-arg", "ACTION="+name,
-		"--build-arg", "TARGETOS=linux",
-		"--build-arg", "TARGETARCH="+runtime.GOARCH,
-		"--tag", ref, ctxDir)
-	if out, err := build.CombinedOutput(); err != nil {
-		return fmt.Errorf("building image %q: podman build: %v\n%s", ref, err, out)
+	digest, err := img.Digest()
+	if err != nil {
+		return "", fmt.Errorf("building image %q: %w", name, err)
 	}
-	return nil
+	ref := fmt.Sprintf("localhost/shipkit/%s:test-%s", name, digest.Hex[:12])
+	if exec.CommandContext(ctx, "podman", "image", "exists", ref).Run() == nil {
+		return ref, nil
+	}
+	tag, err := gcrname.NewTag(ref)
+	if err != nil {
+		return "", err
+	}
+	archive := filepath.Join(dir, "image.tar")
+	if err := tarball.WriteToFile(archive, tag, img); err != nil {
+		return "", fmt.Errorf("building image %q: writing %s: %w", ref, archive, err)
+	}
+	if out, err := exec.CommandContext(ctx, "podman", "load", "--quiet", "--input", archive).CombinedOutput(); err != nil {
+		return "", fmt.Errorf("loading image %q: podman load: %v\n%s", ref, err, out)
+	}
+	return ref, nil
 }
 
 // RunOptions describe one run of an action's container.

@@ -1,0 +1,168 @@
+package release
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/shipkit-dev/shipkit/internal/imagebuild"
+)
+
+var amd64Only = []imagebuild.Platform{{OS: "linux", Arch: "amd64"}}
+
+// fakeRepo writes a module with two actions whose action.yml files name image, and a root
+// action.yml with rootUses as its step.
+func fakeRepo(t *testing.T, images map[string]string, rootUses string) string {
+	t.Helper()
+	root := t.TempDir()
+	files := map[string]string{
+		"go.mod":     "module example.com/fake\n\ngo 1.26.0\n",
+		"action.yml": "runs:\n  using: composite\n  steps:\n    - uses: " + rootUses + "\n",
+	}
+	for action, image := range images {
+		files["actions/"+action+"/main.go"] = "package main\n\nfunc main() { println(\"" + action + "\") }\n"
+		files["actions/"+action+"/action.yml"] = "name: " + action + "\nruns:\n  using: docker\n  image: " + image + "\n"
+	}
+	for p, data := range files {
+		full := filepath.Join(root, filepath.FromSlash(p))
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(full, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return root
+}
+
+func digestsOf(t *testing.T, root string) map[string]string {
+	t.Helper()
+	images, err := Build(t.Context(), BuildOptions{Root: root, Prefix: "ghcr.io/acme/kit", Version: "v2.0.0", Platforms: amd64Only})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	for _, img := range images {
+		out[img.Action] = img.Digest
+	}
+	return out
+}
+
+func TestVerify(t *testing.T) {
+	placeholder := map[string]string{"one": "docker://ghcr.io/acme/kit/one:main", "two": "docker://ghcr.io/acme/kit/two:main"}
+	digests := digestsOf(t, fakeRepo(t, placeholder, "acme/x@v1"))
+	pinned := map[string]string{}
+	for a, d := range digests {
+		pinned[a] = "docker://ghcr.io/acme/kit/" + a + ":v2.0.0@" + d
+	}
+	const pinnedUses = "shipkit-dev/shipkit/actions/one@" + sha + " # v2.0.0"
+
+	t.Run("release commit", func(t *testing.T) {
+		got, err := Verify(t.Context(), fakeRepo(t, pinned, pinnedUses), amd64Only, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 2 || got[0].Digest != digests["one"] || got[1].Tag != "v2.0.0" {
+			t.Errorf("Verify = %+v", got)
+		}
+	})
+	t.Run("digest of other source", func(t *testing.T) {
+		wrong := map[string]string{"one": pinned["one"], "two": "docker://ghcr.io/acme/kit/two:v2.0.0@" + digests["one"]}
+		_, err := Verify(t.Context(), fakeRepo(t, wrong, pinnedUses), amd64Only, "")
+		if err == nil || !strings.Contains(err.Error(), "actions/two/action.yml names "+digests["one"]) {
+			t.Fatalf("err = %v, want the mismatch of two", err)
+		}
+	})
+	t.Run("not pinned", func(t *testing.T) {
+		_, err := Verify(t.Context(), fakeRepo(t, placeholder, pinnedUses), amd64Only, "")
+		if err == nil || !strings.Contains(err.Error(), "not pinned by digest") {
+			t.Fatalf("err = %v", err)
+		}
+	})
+	t.Run("two versions", func(t *testing.T) {
+		mixed := map[string]string{"one": pinned["one"], "two": strings.Replace(pinned["two"], ":v2.0.0@", ":v2.0.1@", 1)}
+		_, err := Verify(t.Context(), fakeRepo(t, mixed, pinnedUses), amd64Only, "")
+		if err == nil || !strings.Contains(err.Error(), "one version") {
+			t.Fatalf("err = %v", err)
+		}
+	})
+	t.Run("main reference left", func(t *testing.T) {
+		_, err := Verify(t.Context(), fakeRepo(t, pinned, "shipkit-dev/shipkit/actions/one@main # "+UnreleasedComment), amd64Only, "")
+		if err == nil || !strings.Contains(err.Error(), "action.yml:4") {
+			t.Fatalf("err = %v", err)
+		}
+	})
+}
+
+// TestPinFilesWritesAllOrNothing: a file that cannot be pinned stops the run before any file
+// is written.
+func TestPinFilesWritesAllOrNothing(t *testing.T) {
+	root := fakeRepo(t, map[string]string{"one": "docker://x/one:main"}, "shipkit-dev/shipkit/actions/one@main # "+UnreleasedComment)
+	wf := filepath.Join(root, ".github", "workflows")
+	if err := os.MkdirAll(wf, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(wf, "bad.yml"), []byte("jobs:\n  a:\n    uses: shipkit-dev/shipkit/.github/workflows/x.yml@main\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := os.ReadFile(filepath.Join(root, "action.yml"))
+	if _, err := PinFiles(root, sha, "v1.0.0"); err == nil || !strings.Contains(err.Error(), ".github/workflows/bad.yml:3") {
+		t.Fatalf("err = %v, want bad.yml:3", err)
+	}
+	if after, _ := os.ReadFile(filepath.Join(root, "action.yml")); string(after) != string(before) {
+		t.Fatal("action.yml was written although another file failed")
+	}
+	if err := os.Remove(filepath.Join(wf, "bad.yml")); err != nil {
+		t.Fatal(err)
+	}
+	changed, err := PinFiles(root, sha, "v1.0.0")
+	if err != nil || len(changed) != 1 || changed[0] != "action.yml" {
+		t.Fatalf("PinFiles = %v, %v", changed, err)
+	}
+	if refs, err := MainReferences(root); err != nil || len(refs) != 0 {
+		t.Fatalf("MainReferences after pinning = %v, %v", refs, err)
+	}
+}
+
+// TestRepositoryPinsCleanly pins a copy of this repository's root action and workflows: every
+// reference to shipkit at main carries the comment, so all of them get pinned.
+func TestRepositoryPinsCleanly(t *testing.T) {
+	src, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := pinnedFiles(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := t.TempDir()
+	for _, f := range files {
+		data, err := os.ReadFile(filepath.Join(src, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		dst := filepath.Join(root, filepath.FromSlash(f))
+		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(dst, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before, err := MainReferences(root)
+	if err != nil || len(before) == 0 {
+		t.Fatalf("MainReferences = %v, %v; the repository should reference shipkit at main before a release", before, err)
+	}
+	changed, err := PinFiles(root, sha, "v1.0.0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(changed, "action.yml") {
+		t.Errorf("changed %v, want action.yml among them", changed)
+	}
+	if after, err := MainReferences(root); err != nil || len(after) != 0 {
+		t.Fatalf("after pinning: %v, %v", after, err)
+	}
+}
