@@ -1,7 +1,8 @@
 // Command shipkit-release is how shipkit releases itself (see internal/release and the
 // "shipkit release" workflow):
 //
-//	shipkit-release build   --prefix ghcr.io/shipkit-dev/shipkit --version v1.2.3 [--push] [--sbom-dir DIR] [--platforms linux/amd64,linux/arm64]
+//	shipkit-release plan    [--version-file VERSION]                 (GITHUB_REPOSITORY, GITHUB_TOKEN, GITHUB_API_URL)
+//	shipkit-release build   --prefix ghcr.io/shipkit-dev/shipkit [--version v1.2.3] [--push [--tag main]] [--sbom-dir DIR] [--platforms linux/amd64,linux/arm64]
 //	shipkit-release pin     --commit SHA --version v1.2.3
 //	shipkit-release verify  [--platforms ...]
 //	shipkit-release major   --version v1.2.3 --commit SHA   (GITHUB_REPOSITORY, GITHUB_TOKEN, GITHUB_API_URL)
@@ -40,7 +41,7 @@ func main() {
 	}
 }
 
-const usage = "usage: shipkit-release build|pin|verify|major|publish [flags] (-h for a command's flags)"
+const usage = "usage: shipkit-release plan|build|pin|verify|major|publish [flags] (-h for a command's flags)"
 
 func run(ctx context.Context, args []string, stdout io.Writer) error {
 	if len(args) == 0 {
@@ -52,8 +53,9 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	switch args[0] {
 	case "build":
 		prefix := fs.String("prefix", "ghcr.io/shipkit-dev/shipkit", "the images' repository prefix; each action is <prefix>/<action>")
-		version := fs.String("version", "", "the release, such as v1.2.3")
+		version := fs.String("version", "", "the release, such as v1.2.3, for the images' version label; empty for none")
 		push := fs.Bool("push", false, "push each image by digest")
+		tags := fs.String("tag", "", "also point these tags (comma separated) at each pushed image, such as main")
 		sbomDir := fs.String("sbom-dir", "", "write <action>.spdx.json SBOMs here")
 		created := fs.String("created", "", "the SBOMs' creation date (RFC 3339); default the Unix epoch, so builds compare")
 		if err := fs.Parse(args[1:]); err != nil {
@@ -69,7 +71,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 				return fmt.Errorf("--created: %w", err)
 			}
 		}
-		images, err := release.Build(ctx, release.BuildOptions{Root: ".", Prefix: *prefix, Version: *version, Platforms: ps, SBOMDir: *sbomDir, Created: when, Push: *push})
+		images, err := release.Build(ctx, release.BuildOptions{Root: ".", Prefix: *prefix, Version: *version, Platforms: ps, SBOMDir: *sbomDir, Created: when, Push: *push, Tags: splitList(*tags)})
 		if err != nil {
 			return err
 		}
@@ -116,6 +118,33 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 			fmt.Fprintf(stdout, "ok actions/%s/action.yml: %s:%s@%s is the image its source builds\n", p.Action, p.Repository, p.Tag, p.Digest)
 		}
 		return nil
+	case "plan":
+		file := fs.String("version-file", "VERSION", "the file holding the version")
+		if err := fs.Parse(args[1:]); err != nil {
+			return err
+		}
+		data, err := os.ReadFile(*file)
+		if err != nil {
+			return err
+		}
+		repo, err := repoFromEnv()
+		if err != nil {
+			return err
+		}
+		repo.VersionFile = *file
+		p, err := repo.Plan(ctx, data)
+		if err != nil {
+			return err
+		}
+		if p.Release {
+			fmt.Fprintf(stdout, "%s names %s, which has no tag yet: this push releases it\n", *file, p.Tag)
+		} else {
+			fmt.Fprintf(stdout, "%s is released already: nothing to release\n", p.Tag)
+		}
+		gha.SetOutput("version", p.Version)
+		gha.SetOutput("tag", p.Tag)
+		gha.SetOutput("release", fmt.Sprint(p.Release))
+		return nil
 	case "major", "publish":
 		version := fs.String("version", "", "major: the release, such as v1.2.3")
 		commit := fs.String("commit", "", "major: the release commit")
@@ -147,6 +176,17 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		return nil
 	}
 	return fmt.Errorf("unknown command %q; %s", args[0], usage)
+}
+
+// splitList splits a comma-separated flag value, dropping empty items.
+func splitList(s string) []string {
+	var out []string
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 func orNone(s string) string {

@@ -159,3 +159,34 @@ func (r Repo) Publish(ctx context.Context, tag string) (PublishResult, error) {
 		opts.Page = resp.NextPage
 	}
 }
+
+// Plan is what a push to the default branch releases.
+type Plan struct {
+	Version string // VersionFile's version, such as 1.2.3
+	Tag     string // its tag, v1.2.3
+	Release bool   // the tag does not exist yet: the push releases Version
+}
+
+// Plan reads the version from data (VersionFile's content) and asks GitHub whether its tag
+// exists: a version without a tag is to be released.
+func (r Repo) Plan(ctx context.Context, data []byte) (Plan, error) {
+	file := r.VersionFile
+	if file == "" {
+		file = "VERSION"
+	}
+	first, _, _ := strings.Cut(string(data), "\n")
+	version := strings.TrimPrefix(strings.TrimSpace(first), "v")
+	tag := "v" + version
+	if err := CheckVersion(tag); err != nil {
+		return Plan{}, fmt.Errorf("%s:1: %q is not a SemVer version such as 1.2.3", file, strings.TrimSpace(first))
+	}
+	p := Plan{Version: version, Tag: tag}
+	_, _, err := r.Client.Git.GetRef(ctx, r.Owner, r.Name, "tags/"+tag)
+	switch {
+	case ghapi.IsNotFound(err):
+		p.Release = true
+	case err != nil:
+		return p, fmt.Errorf("looking for the tag %s: %w", tag, err)
+	}
+	return p, nil
+}

@@ -98,3 +98,23 @@ func TestPublishDraft(t *testing.T) {
 		t.Fatalf("Publish again = %+v, %v", res, err)
 	}
 }
+
+func TestPlan(t *testing.T) {
+	repo, commits, _ := releases(t, "v1.0.0")
+	ctx := t.Context()
+	p, err := repo.Plan(ctx, []byte("1.0.0\n"))
+	if err != nil || !p.Release || p.Tag != "v1.0.0" || p.Version != "1.0.0" {
+		t.Fatalf("Plan before the tag = %+v, %v", p, err)
+	}
+	if _, _, err := repo.Client.Git.CreateRef(ctx, "acme", "kit", &github.Reference{
+		Ref: github.String("refs/tags/v1.0.0"), Object: &github.GitObject{SHA: github.String(commits["v1.0.0"])},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if p, err := repo.Plan(ctx, []byte("v1.0.0")); err != nil || p.Release {
+		t.Fatalf("Plan after the tag = %+v, %v", p, err)
+	}
+	if _, err := repo.Plan(ctx, []byte("one\n")); err == nil || !strings.Contains(err.Error(), "VERSION:1") {
+		t.Fatalf("Plan of a bad VERSION: %v, want an error naming VERSION:1", err)
+	}
+}

@@ -51,7 +51,8 @@ func Actions(root string) ([]string, error) {
 type BuildOptions struct {
 	Root      string                // the repository's root
 	Prefix    string                // the images' repository prefix, such as ghcr.io/shipkit-dev/shipkit
-	Version   string                // the release, such as v1.2.3 (the images' version label)
+	Version   string                // the release, such as v1.2.3 (the images' version label); empty for none
+	Tags      []string              // tags to point at each pushed index too, such as main
 	Platforms []imagebuild.Platform // default imagebuild.DefaultPlatforms
 	Actions   []string              // default every action
 	WorkDir   string                // where binaries go; a temporary folder when empty
@@ -75,10 +76,16 @@ type Image struct {
 func (i Image) Ref() string { return i.Repository + "@" + i.Digest }
 
 // Build builds every action's multi-platform image with imagebuild, writes its SBOM, and pushes
-// it by digest when opts.Push is set (no tag: sha-tag-image tags it).
+// it by digest when opts.Push is set, then to each of opts.Tags (sha-tag-image adds the release's
+// tags).
 func Build(ctx context.Context, opts BuildOptions) ([]Image, error) {
-	if err := CheckVersion(opts.Version); err != nil {
-		return nil, err
+	if opts.Version != "" {
+		if err := CheckVersion(opts.Version); err != nil {
+			return nil, err
+		}
+	}
+	if len(opts.Tags) > 0 && !opts.Push {
+		return nil, errors.New("tags are pushed: give Push with Tags")
 	}
 	prefix := strings.TrimSuffix(opts.Prefix, "/")
 	if prefix == "" {
@@ -143,6 +150,15 @@ func Build(ctx context.Context, opts BuildOptions) ([]Image, error) {
 				return nil, fmt.Errorf("pushing %s: %w", ref, err)
 			}
 			img.Pushed = true
+			for _, tag := range opts.Tags {
+				t := repo.Tag(tag)
+				if t.TagStr() != tag {
+					return nil, fmt.Errorf("tag %q is not a valid image tag", tag)
+				}
+				if err := remote.WriteIndex(t, built.Index, remote.WithContext(ctx), remote.WithAuthFromKeychain(keychain)); err != nil {
+					return nil, fmt.Errorf("tagging %s as %s: %w", ref, t, err)
+				}
+			}
 		}
 		out = append(out, img)
 	}

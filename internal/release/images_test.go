@@ -7,7 +7,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+
 	"github.com/shipkit-dev/shipkit/internal/imagebuild"
+	"github.com/shipkit-dev/shipkit/test/registry"
 )
 
 var amd64Only = []imagebuild.Platform{{OS: "linux", Arch: "amd64"}}
@@ -164,5 +168,48 @@ func TestRepositoryPinsCleanly(t *testing.T) {
 	}
 	if after, err := MainReferences(root); err != nil || len(after) != 0 {
 		t.Fatalf("after pinning: %v, %v", after, err)
+	}
+}
+
+// TestBuildPushesByDigestAndTag pushes to a registry: each index by digest, then the extra tag
+// at the same digest; a second build and push of the same source changes nothing.
+func TestBuildPushesByDigestAndTag(t *testing.T) {
+	reg := registry.InProcess(t)
+	root := fakeRepo(t, map[string]string{"one": "docker://x/one:main"}, "acme/x@v1")
+	opts := BuildOptions{Root: root, Prefix: reg.Host + "/acme/kit", Version: "v1.0.0", Platforms: imagebuild.DefaultPlatforms, Push: true, Tags: []string{"main"}}
+	images, err := Build(t.Context(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(images) != 1 || !images[0].Pushed {
+		t.Fatalf("Build = %+v", images)
+	}
+	for _, ref := range []string{images[0].Ref(), images[0].Repository + ":main"} {
+		r, err := name.ParseReference(ref)
+		if err != nil {
+			t.Fatal(err)
+		}
+		desc, err := remote.Get(r, remote.WithContext(t.Context()))
+		if err != nil {
+			t.Fatalf("%s: %v", ref, err)
+		}
+		if desc.Digest.String() != images[0].Digest {
+			t.Errorf("%s has digest %s, want %s", ref, desc.Digest, images[0].Digest)
+		}
+		idx, err := desc.ImageIndex()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if im, err := idx.IndexManifest(); err != nil || len(im.Manifests) != 2 {
+			t.Errorf("%s: index of %d manifests (%v), want 2", ref, len(im.Manifests), err)
+		}
+	}
+	again, err := Build(t.Context(), opts)
+	if err != nil || again[0].Digest != images[0].Digest {
+		t.Fatalf("second build: %+v, %v", again, err)
+	}
+	opts.Push = false
+	if _, err := Build(t.Context(), opts); err == nil {
+		t.Error("Tags without Push was accepted")
 	}
 }

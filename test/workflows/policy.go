@@ -8,7 +8,9 @@
 //     a `docker://` image is pinned by digest;
 //   - shipkit's own actions and reusable workflows are referenced as
 //     `shipkit-dev/shipkit/<path>@<sha> # vX.Y.Z`, or `@main` with the comment
-//     `# pinned to a release SHA by the release workflow` until the first release; never `./`;
+//     `# pinned to a release SHA by the release workflow` until the first release; never `./`,
+//     except `./actions/<name>` in shipkit's own workflows (.github/workflows without
+//     workflow_call), which run in shipkit's checkout;
 //   - a `run:` script interpolates no `${{ }}` except a few values no outsider controls
 //     (runner.*, github.sha, github.workspace, github.run_*, boolean and number inputs):
 //     everything else goes through `env:`;
@@ -275,6 +277,9 @@ type checker struct {
 	out  []Finding
 	// safeInputs are the boolean and number inputs, which cannot carry a script.
 	safeInputs map[string]bool
+	// ownRepository is set for shipkit's own workflows that only run in shipkit's repository
+	// (in .github/workflows, no workflow_call): there `./actions/<name>` is shipkit's checkout.
+	ownRepository bool
 }
 
 func (c *checker) add(line int, rule, format string, args ...any) {
@@ -286,6 +291,7 @@ func (c *checker) check(doc *yaml.Node) {
 		c.add(doc.Line, "permissions", "the workflow has no top-level permissions: start from `permissions: contents: read` and grant more per job")
 	}
 	c.safeInputs = map[string]bool{}
+	c.ownRepository = workflowCall(doc) == nil && strings.HasPrefix(filepath.ToSlash(c.file), ".github/workflows/")
 	if call := workflowCall(doc); call != nil {
 		c.checkInterface(call)
 	}
@@ -349,6 +355,8 @@ func (c *checker) checkUses(n *yaml.Node) string {
 	v := n.Value
 	comment := strings.TrimSpace(commentPrefix.ReplaceAllString(n.LineComment, ""))
 	switch {
+	case c.ownRepository && strings.HasPrefix(v, "./actions/"):
+		return strings.TrimPrefix(v, "./")
 	case strings.HasPrefix(v, "./") || strings.HasPrefix(v, "../"):
 		c.add(n.Line, "local-uses", "uses: %s is a local path, which resolves against the caller's checkout: reference %s<path>@<sha> instead", v, SelfPrefix)
 		return ""

@@ -186,3 +186,28 @@ func FuzzCheck(f *testing.F) {
 		}
 	})
 }
+
+// TestLocalActionsInOwnWorkflows: `./actions/<name>` is shipkit's checkout only in a workflow of
+// shipkit's own .github/workflows that is not reusable; its inputs are still checked.
+func TestLocalActionsInOwnWorkflows(t *testing.T) {
+	t.Parallel()
+	p, err := LoadPolicy("testdata/shipkit")
+	if err != nil {
+		t.Fatal(err)
+	}
+	own := "on: push\npermissions:\n  contents: read\njobs:\n  a:\n    runs-on: ubuntu-24.04\n    steps:\n      - uses: ./actions/deploy\n        with:\n          image: x\n"
+	if f := p.Check(".github/workflows/own.yml", []byte(own)); len(f) != 0 {
+		t.Errorf("own workflow: %v, want no findings", f)
+	}
+	missing := strings.Replace(own, "          image: x\n", "          tag: x\n", 1)
+	if f := p.Check(".github/workflows/own.yml", []byte(missing)); len(f) != 1 || f[0].Rule != "shipkit-input" {
+		t.Errorf("own workflow without the required input: %v, want one shipkit-input finding", f)
+	}
+	reusable := strings.Replace(own, "on: push\n", "on:\n  workflow_call: {}\n", 1)
+	for file, data := range map[string]string{"workflows-templates/own.yml": own, ".github/workflows/reusable.yml": reusable} {
+		f := p.Check(file, []byte(data))
+		if len(f) != 1 || f[0].Rule != "local-uses" {
+			t.Errorf("%s: %v, want one local-uses finding", file, f)
+		}
+	}
+}
