@@ -432,7 +432,7 @@ def ruff(args: list[str]) -> int:
     fixable = 0
     for f in request["files"]:
         lines = None
-        for d in answer[f]:
+        for d in sorted(answer[f], key=lambda d: (d["start"]["row"], d["start"]["column"], d["code"] or "")):
             found += 1
             fixable += d["fix"] is not None
             code = d["code"] or "invalid-syntax"
