@@ -1,12 +1,14 @@
 // Package standins holds small local stand-ins for the third-party actions shipkit's workflows
-// use that cannot run offline (building with BuildKit, scanning with Trivy, uploading SARIF,
-// installing uv, the artifact service), and stages them for act's --local-repository.
+// use that cannot run offline (building with BuildKit, scanning with Trivy, CodeQL and Semgrep,
+// uploading SARIF, installing uv, the artifact service), and stages them for act's
+// --local-repository.
 //
 // Each stand-in lives in actions/<owner>/<repo>[/<path>]/action.yml and keeps the inputs and
 // outputs shipkit's workflows use; test/README.md lists what each one leaves unverified. The
 // docker/build-push-action stand-in is a Go program (its folder's main.go) run as a Docker action
 // built from the repository's Dockerfile; the others are composite actions over the runner
-// image's bash, Node.js and Python.
+// image's bash, Node.js and Python, some with a program next to their action.yml (setup-uv's
+// uv.py and ruff.js, which runs the real Ruff as WebAssembly; codeql-action's standin.js).
 package standins
 
 import (

@@ -115,8 +115,8 @@ def uv_run(args: list[str]) -> int:
     name = command[0]
     if name not in ("mypy", "pytest", "python", "python3"):
         raise Fail(f"uv run: the stand-in runs mypy, pytest or python, not {name!r}")
-    root, projects = find_workspace(Path.cwd())
-    needed = resolve(root, projects)
+    root, current, projects = find_workspace(Path.cwd())
+    needed = resolve(root, current, projects)
     for spec in withs:
         check_installed(spec, "--with", "")
     venv = make_venv(root)
@@ -163,8 +163,9 @@ def load_toml(path: Path) -> dict:
         raise Fail(f"{path}: not valid TOML: {e}") from None
 
 
-def find_workspace(cwd: Path) -> tuple[Path, dict[str, Project]]:
-    """The workspace root (or the project's own folder) and its projects by normalized name."""
+def find_workspace(cwd: Path) -> tuple[Path, Path, dict[str, Project]]:
+    """The workspace root (or the project's own folder), the project's folder, and the
+    workspace's projects by normalized name."""
     start = next((d for d in [cwd, *cwd.parents] if (d / "pyproject.toml").is_file()), None)
     if start is None:
         raise Fail(f"uv run: no pyproject.toml in {cwd} or any parent folder")
@@ -193,7 +194,7 @@ def find_workspace(cwd: Path) -> tuple[Path, dict[str, Project]]:
             projects[m.name] = m
     if not projects:
         raise Fail(f"uv run: {root / 'pyproject.toml'} has no [project] table and no workspace members")
-    return root, projects
+    return root, start, projects
 
 
 def member_dirs(root: Path, ws: dict) -> list[Path]:
@@ -206,11 +207,12 @@ def member_dirs(root: Path, ws: dict) -> list[Path]:
     return dirs
 
 
-def resolve(root: Path, projects: dict[str, Project]) -> list[str]:
-    """The workspace projects uv run installs: the root's, and the members its dependencies name.
-    Fails naming each dependency that is neither a workspace member nor in the runner image."""
+def resolve(root: Path, current: Path, projects: dict[str, Project]) -> list[str]:
+    """The workspace projects uv run installs: the current one (every one in a virtual workspace
+    root), and the members their dependencies name. Fails naming each dependency that is neither
+    a workspace member nor in the runner image."""
     root_sources = load_toml(root / "pyproject.toml").get("tool", {}).get("uv", {}).get("sources", {})
-    start = [n for n, p in projects.items() if p.dir == root] or list(projects)
+    start = [n for n, p in projects.items() if p.dir == current] or list(projects)
     needed: list[str] = []
     queue = list(start)
     while queue:
@@ -316,20 +318,22 @@ RUFF_UNSUPPORTED = ["extend", "include", "extend-include", "force-exclude", "per
 
 
 def ruff_config(cwd: Path) -> tuple[Path | None, dict]:
-    """The Ruff settings of the working folder: .ruff.toml, ruff.toml or pyproject's [tool.ruff]."""
-    for name in (".ruff.toml", "ruff.toml"):
-        if (cwd / name).is_file():
-            return cwd / name, load_toml(cwd / name)
-    p = cwd / "pyproject.toml"
-    if p.is_file():
-        data = load_toml(p)
-        if "ruff" in data.get("tool", {}):
-            settings = dict(data["tool"]["ruff"])
-            rp = data.get("project", {}).get("requires-python", "")
-            m = re.fullmatch(r"\s*>=\s*3\.(\d+)(\.\d+)?\s*", rp)
-            if "target-version" not in settings and m:
-                settings["target-version"] = f"py3{m.group(1)}"
-            return p, settings
+    """The Ruff settings of the working folder, or else of its closest parent with some, as Ruff
+    finds them: .ruff.toml, ruff.toml or pyproject.toml's [tool.ruff]."""
+    for d in [cwd, *cwd.parents]:
+        for name in (".ruff.toml", "ruff.toml"):
+            if (d / name).is_file():
+                return d / name, load_toml(d / name)
+        p = d / "pyproject.toml"
+        if p.is_file():
+            data = load_toml(p)
+            if "ruff" in data.get("tool", {}):
+                settings = dict(data["tool"]["ruff"])
+                rp = data.get("project", {}).get("requires-python", "")
+                m = re.fullmatch(r"\s*>=\s*3\.(\d+)(\.\d+)?\s*", rp)
+                if "target-version" not in settings and m:
+                    settings["target-version"] = f"py3{m.group(1)}"
+                return p, settings
     return None, {}
 
 
