@@ -11,6 +11,7 @@ import (
 	"archive/tar"
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -195,6 +196,9 @@ func Index(images []v1.Image, platforms []Platform) (v1.ImageIndex, error) {
 type Compiler struct {
 	Root string // the module root, where go build runs
 	Go   string // the go command; "go" when empty
+	// Overlay replaces the content of files (paths relative to Root, slash separated) for the
+	// build, through go build -overlay; embedded files included.
+	Overlay map[string][]byte
 }
 
 // Compile builds the main package pkg (such as ./actions/sha-tag-image) for p into a file in
@@ -207,7 +211,15 @@ func (c Compiler) Compile(ctx context.Context, pkg string, p Platform, dir strin
 		goCmd = "go"
 	}
 	out := filepath.Join(dir, p.OS+"_"+p.Arch, filepath.Base(pkg))
-	cmd := exec.CommandContext(ctx, goCmd, "build", "-trimpath", "-buildvcs=false", "-ldflags=-s -w -buildid=", "-o", out, pkg)
+	args := []string{"build", "-trimpath", "-buildvcs=false", "-ldflags=-s -w -buildid="}
+	if len(c.Overlay) > 0 {
+		overlay, err := c.writeOverlay(dir)
+		if err != nil {
+			return "", err
+		}
+		args = append(args, "-overlay="+overlay)
+	}
+	cmd := exec.CommandContext(ctx, goCmd, append(args, "-o", out, pkg)...)
 	cmd.Dir = c.Root
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS="+p.OS, "GOARCH="+p.Arch,
 		"GOAMD64=v1", "GOARM64=v8.0", "GOFLAGS=-mod=readonly", "GOEXPERIMENT=")
@@ -254,4 +266,32 @@ func (c Compiler) Build(ctx context.Context, pkg string, platforms []Platform, l
 	}
 	b.Index, b.Digest = idx, d
 	return b, nil
+}
+
+// writeOverlay writes the overlay's files and go build's JSON description of it into dir.
+func (c Compiler) writeOverlay(dir string) (string, error) {
+	root, err := filepath.Abs(c.Root)
+	if err != nil {
+		return "", err
+	}
+	files := filepath.Join(dir, "overlay")
+	if err := os.MkdirAll(files, 0o755); err != nil {
+		return "", err
+	}
+	replace := map[string]string{}
+	i := 0
+	for rel, data := range c.Overlay {
+		i++
+		p := filepath.Join(files, fmt.Sprintf("%d-%s", i, filepath.Base(rel)))
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			return "", err
+		}
+		replace[filepath.Join(root, filepath.FromSlash(rel))] = p
+	}
+	desc, err := json.Marshal(map[string]any{"Replace": replace})
+	if err != nil {
+		return "", err
+	}
+	p := filepath.Join(dir, "overlay.json")
+	return p, os.WriteFile(p, desc, 0o644)
 }

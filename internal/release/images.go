@@ -1,6 +1,7 @@
 package release
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -123,6 +124,16 @@ func Build(ctx context.Context, opts BuildOptions) ([]Image, error) {
 			return nil, fmt.Errorf("image of %s: %w", action, err)
 		}
 		labels := imagebuild.Labels{Title: "shipkit " + action, Version: opts.Version}
+		rel := "actions/" + action + "/action.yml"
+		spec, err := os.ReadFile(filepath.Join(opts.Root, filepath.FromSlash(rel)))
+		if err != nil {
+			return nil, err
+		}
+		neutral, err := NeutralImage(rel, spec)
+		if err != nil {
+			return nil, err
+		}
+		compiler.Overlay = map[string][]byte{rel: neutral}
 		built, err := compiler.Build(ctx, "./actions/"+action, platforms, labels, filepath.Join(work, action))
 		if err != nil {
 			return nil, err
@@ -163,6 +174,67 @@ func Build(ctx context.Context, opts BuildOptions) ([]Image, error) {
 		out = append(out, img)
 	}
 	return out, nil
+}
+
+// NeutralImageRef is the image an action's program sees in its embedded action.yml when built
+// for a release. The program embeds its action.yml, and the release writes the image's digest
+// into that file after the build, so the build reads this fixed value instead: the digest then
+// depends on the source and not on the pin, and a release commit rebuilds to the digest it names.
+const NeutralImageRef = "docker://shipkit-image-pinned-by-the-release"
+
+// NeutralImage returns action.yml (named file in errors) with the value of runs.image replaced
+// by NeutralImageRef, every other byte kept.
+func NeutralImage(file string, data []byte) ([]byte, error) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return nil, fmt.Errorf("%s: %w", file, err)
+	}
+	var image *yaml.Node
+	if len(doc.Content) == 1 {
+		image = mappingValue(mappingValue(doc.Content[0], "runs"), "image")
+	}
+	if image == nil || image.Kind != yaml.ScalarNode {
+		return nil, fmt.Errorf("%s: no runs.image", file)
+	}
+	if image.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0 {
+		return nil, fmt.Errorf("%s:%d: runs.image is a block scalar; write it on one line", file, image.Line)
+	}
+	start := 0
+	for range image.Line - 1 {
+		i := bytes.IndexByte(data[start:], '\n')
+		if i < 0 {
+			return nil, fmt.Errorf("%s:%d: runs.image is past the end of the file", file, image.Line)
+		}
+		start += i + 1
+	}
+	end := len(data)
+	if i := bytes.IndexByte(data[start:], '\n'); i >= 0 {
+		end = start + i
+	}
+	from := start + image.Column - 1
+	if from > end {
+		return nil, fmt.Errorf("%s:%d: runs.image is not where the parser says", file, image.Line)
+	}
+	out := make([]byte, 0, len(data))
+	out = append(out, data[:from]...)
+	out = append(out, NeutralImageRef...)
+	if bytes.HasSuffix(data[from:end], []byte("\r")) {
+		out = append(out, '\r')
+	}
+	return append(out, data[end:]...), nil
+}
+
+// mappingValue is the value of key in the mapping m, or nil.
+func mappingValue(m *yaml.Node, key string) *yaml.Node {
+	if m == nil || m.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			return m.Content[i+1]
+		}
+	}
+	return nil
 }
 
 // releasedImage matches a released action.yml's image: docker://<repository>:<tag>@sha256:<hex>.
@@ -221,7 +293,7 @@ func (e *VerifyError) Error() string {
 }
 
 // Verify checks a release commit checked out at root: every action.yml names its image by
-// digest, all with one version tag, and each digest is the digest of the image built from the
+// digest, all with one version tag, the one VERSION holds, and each digest is the digest of the image built from the
 // checkout's source (imagebuild is reproducible, so this rebuilds and compares; nothing is
 // pulled or pushed). It also checks that no file still references shipkit at main. It returns
 // the pinned images.
@@ -246,6 +318,11 @@ func Verify(ctx context.Context, root string, platforms []imagebuild.Platform, g
 	}
 	if err := CheckVersion(version); err != nil {
 		return nil, fmt.Errorf("the action.yml files' image tag: %w", err)
+	}
+	if data, err := os.ReadFile(filepath.Join(root, "VERSION")); err != nil {
+		return nil, fmt.Errorf("reading VERSION: %w", err)
+	} else if first, _, _ := strings.Cut(string(data), "\n"); "v"+strings.TrimPrefix(strings.TrimSpace(first), "v") != version {
+		return nil, fmt.Errorf("the action.yml files name %s, VERSION says %q: a release commit pins the images of its own version", version, strings.TrimSpace(first))
 	}
 	if refs, err := MainReferences(root); err != nil {
 		return nil, err

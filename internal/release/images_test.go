@@ -1,6 +1,7 @@
 package release
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"slices"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"gopkg.in/yaml.v3"
 
 	"github.com/shipkit-dev/shipkit/internal/imagebuild"
 	"github.com/shipkit-dev/shipkit/test/registry"
@@ -23,6 +25,7 @@ func fakeRepo(t *testing.T, images map[string]string, rootUses string) string {
 	root := t.TempDir()
 	files := map[string]string{
 		"go.mod":     "module example.com/fake\n\ngo 1.26.0\n",
+		"VERSION":    "2.0.0\n",
 		"action.yml": "runs:\n  using: composite\n  steps:\n    - uses: " + rootUses + "\n",
 	}
 	for action, image := range images {
@@ -89,6 +92,16 @@ func TestVerify(t *testing.T) {
 		mixed := map[string]string{"one": pinned["one"], "two": strings.Replace(pinned["two"], ":v2.0.0@", ":v2.0.1@", 1)}
 		_, err := Verify(t.Context(), fakeRepo(t, mixed, pinnedUses), amd64Only, "")
 		if err == nil || !strings.Contains(err.Error(), "one version") {
+			t.Fatalf("err = %v", err)
+		}
+	})
+	t.Run("VERSION says another version", func(t *testing.T) {
+		root := fakeRepo(t, pinned, pinnedUses)
+		if err := os.WriteFile(filepath.Join(root, "VERSION"), []byte("2.1.0\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, err := Verify(t.Context(), root, amd64Only, "")
+		if err == nil || !strings.Contains(err.Error(), `VERSION says "2.1.0"`) {
 			t.Fatalf("err = %v", err)
 		}
 	})
@@ -212,4 +225,56 @@ func TestBuildPushesByDigestAndTag(t *testing.T) {
 	if _, err := Build(t.Context(), opts); err == nil {
 		t.Error("Tags without Push was accepted")
 	}
+}
+
+func TestNeutralImage(t *testing.T) {
+	in := "name: x\ninputs:\n  image:\n    description: an input called image\nruns:\n  using: docker\r\n  image: 'docker://ghcr.io/a/b:v1@sha256:00' # pinned\r\n  args: []\n"
+	want := "name: x\ninputs:\n  image:\n    description: an input called image\nruns:\n  using: docker\r\n  image: " + NeutralImageRef + "\r\n  args: []\n"
+	got, err := NeutralImage("a.yml", []byte(in))
+	if err != nil || string(got) != want {
+		t.Fatalf("NeutralImage = %q, %v\nwant %q", got, err, want)
+	}
+	for _, bad := range []string{"runs:\n  using: composite\n", "runs:\n  image: |\n    docker://x\n", "[", "a: b\nc: d\n"} {
+		if _, err := NeutralImage("a.yml", []byte(bad)); err == nil {
+			t.Errorf("NeutralImage(%q) succeeded", bad)
+		}
+	}
+}
+
+// TestDigestIgnoresThePin: the digest an action builds to does not depend on its action.yml's
+// image line, which the release writes after the build, but does on the rest of the file.
+func TestDigestIgnoresThePin(t *testing.T) {
+	a := digestsOf(t, fakeRepo(t, map[string]string{"one": "docker://ghcr.io/acme/kit/one:main"}, "acme/x@v1"))
+	b := digestsOf(t, fakeRepo(t, map[string]string{"one": "docker://127.0.0.1:5000/kit/one:v2.0.0@sha256:" + strings.Repeat("0", 64)}, "acme/x@v1"))
+	if a["one"] != b["one"] {
+		t.Errorf("another image line gave another digest: %s and %s", a["one"], b["one"])
+	}
+}
+
+// FuzzNeutralImage: the result parses, names NeutralImageRef as runs.image, and keeps every
+// line but that one.
+func FuzzNeutralImage(f *testing.F) {
+	f.Add([]byte("runs:\n  using: docker\n  image: docker://x:main\n"))
+	f.Add([]byte("runs: {using: docker, image: \"docker://x\"}\n"))
+	f.Add([]byte("runs:\n  image: >-\n    x\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		out, err := NeutralImage("f", data)
+		if err != nil {
+			return
+		}
+		var doc struct {
+			Runs struct {
+				Image string `yaml:"image"`
+			} `yaml:"runs"`
+		}
+		if err := yaml.Unmarshal(out, &doc); err != nil {
+			return // a flow mapping may not survive a raw line edit; the release files are block style
+		}
+		if doc.Runs.Image != NeutralImageRef && !strings.HasPrefix(doc.Runs.Image, NeutralImageRef) {
+			t.Fatalf("runs.image = %q in %q", doc.Runs.Image, out)
+		}
+		if bytes.Count(out, []byte("\n")) != bytes.Count(data, []byte("\n")) {
+			t.Fatalf("line count changed: %q -> %q", data, out)
+		}
+	})
 }
