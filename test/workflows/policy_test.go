@@ -211,3 +211,21 @@ func TestLocalActionsInOwnWorkflows(t *testing.T) {
 		}
 	}
 }
+
+// TestReadmeListsReusableWorkflows: README.md's table names every reusable workflow, linked to
+// its section of docs/workflows.md.
+func TestReadmeListsReusableWorkflows(t *testing.T) {
+	t.Parallel()
+	p, root := loadPolicy(t)
+	readme, err := os.ReadFile(filepath.Join(root, "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, wf := range keys(p.Workflows) {
+		base := filepath.Base(wf)
+		anchor := strings.ReplaceAll(base, ".", "") // GitHub's heading anchor: dots dropped
+		if link := "[`" + base + "`](docs/workflows.md#" + anchor + ")"; !strings.Contains(string(readme), link) {
+			t.Errorf("README.md does not list %s: add a row with %s to the workflows table", wf, link)
+		}
+	}
+}
