@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io/fs"
 	"net/http"
+	"net/url"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -252,7 +254,19 @@ func (a *API) OpenPullRequest(ctx context.Context, head, base, title, body strin
 			if err != nil {
 				return PullRequest{}, false, hint(err)
 			}
-			return PullRequest{Number: upd.GetNumber(), URL: upd.GetHTMLURL()}, true, nil
+			out := PullRequest{Number: upd.GetNumber(), URL: upd.GetHTMLURL()}
+			// The labels and reviewers asked for now, on top of what people changed since.
+			var requested []string
+			for _, u := range pr.RequestedReviewers {
+				requested = append(requested, strings.ToLower(u.GetLogin()))
+			}
+			var missing []string
+			for _, r := range reviewers {
+				if !slices.Contains(requested, strings.ToLower(r)) {
+					missing = append(missing, r)
+				}
+			}
+			return out, true, a.labelAndRequest(ctx, out.Number, labels, missing)
 		}
 	}
 	pr, _, err := a.Client.PullRequests.Create(ctx, a.Owner, a.Repo, &github.NewPullRequest{
@@ -265,18 +279,36 @@ func (a *API) OpenPullRequest(ctx context.Context, head, base, title, body strin
 		return PullRequest{}, false, ghapi.PermissionHint(err, "pull-requests: write")
 	}
 	out := PullRequest{Number: pr.GetNumber(), URL: pr.GetHTMLURL()}
-	if len(labels) > 0 {
-		// Set on the new pull request's issue (issues/update takes labels as GitHub documents them).
-		if _, _, err := a.Client.Issues.Edit(ctx, a.Owner, a.Repo, out.Number, &github.IssueRequest{Labels: &labels}); err != nil {
-			return out, false, fmt.Errorf("labelling pull request #%d: %w", out.Number, ghapi.PermissionHint(err, "pull-requests: write"))
-		}
+	return out, false, a.labelAndRequest(ctx, out.Number, labels, reviewers)
+}
+
+// addLabels adds labels to the issue or pull request number, keeping the ones it has, in the
+// body GitHub documents ({"labels": [...]}; go-github sends a bare array).
+func (a *API) addLabels(ctx context.Context, number int, labels []string) error {
+	if len(labels) == 0 {
+		return nil
+	}
+	u := fmt.Sprintf("repos/%s/%s/issues/%d/labels", url.PathEscape(a.Owner), url.PathEscape(a.Repo), number)
+	req, err := a.Client.NewRequest(http.MethodPost, u, map[string][]string{"labels": labels})
+	if err != nil {
+		return err
+	}
+	_, err = a.Client.Do(ctx, req, nil)
+	return err
+}
+
+// labelAndRequest adds labels to the pull request number (keeping the ones it has) and requests
+// reviews from reviewers.
+func (a *API) labelAndRequest(ctx context.Context, number int, labels, reviewers []string) error {
+	if err := a.addLabels(ctx, number, labels); err != nil {
+		return fmt.Errorf("labelling pull request #%d: %w", number, ghapi.PermissionHint(err, "pull-requests: write"))
 	}
 	if len(reviewers) > 0 {
-		if _, _, err := a.Client.PullRequests.RequestReviewers(ctx, a.Owner, a.Repo, out.Number, github.ReviewersRequest{Reviewers: reviewers}); err != nil {
-			return out, false, fmt.Errorf("requesting reviewers of pull request #%d: %w", out.Number, ghapi.PermissionHint(err, "pull-requests: write"))
+		if _, _, err := a.Client.PullRequests.RequestReviewers(ctx, a.Owner, a.Repo, number, github.ReviewersRequest{Reviewers: reviewers}); err != nil {
+			return fmt.Errorf("requesting reviewers of pull request #%d: %w", number, ghapi.PermissionHint(err, "pull-requests: write"))
 		}
 	}
-	return out, false, nil
+	return nil
 }
 
 // OpenIssue implements Forge.
@@ -290,6 +322,9 @@ func (a *API) OpenIssue(ctx context.Context, title, body string, labels []string
 			upd, _, err := a.Client.Issues.Edit(ctx, a.Owner, a.Repo, is.GetNumber(), &github.IssueRequest{Body: github.String(body)})
 			if err != nil {
 				return "", false, ghapi.PermissionHint(err, "issues: write")
+			}
+			if err := a.addLabels(ctx, is.GetNumber(), labels); err != nil {
+				return upd.GetHTMLURL(), true, fmt.Errorf("labelling issue #%d: %w", is.GetNumber(), ghapi.PermissionHint(err, "issues: write"))
 			}
 			return upd.GetHTMLURL(), true, nil
 		}

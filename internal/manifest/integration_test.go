@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -307,12 +308,23 @@ func TestAPIProtectedBranch(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
+				// The rerun asks for another label and a reviewer: the updated pull request gets them.
+				cfg.PRLabels = []string{"deploy", "urgent"}
+				cfg.PRReviewers = []string{"alice"}
 				res2, err := Run(t.Context(), cfg, Deps{Store: api, Forge: api})
 				if err != nil {
 					t.Fatal(err)
 				}
 				if !res2.Updated || res2.PR.Number != res1.PR.Number || len(w.gh.API.PullRequests(owner, repo)) != 2 {
 					t.Errorf("rerun: updated %v, #%d vs #%d, %d pull requests; want the same one updated", res2.Updated, res2.PR.Number, res1.PR.Number, len(w.gh.API.PullRequests(owner, repo)))
+				}
+				for _, pr := range w.gh.API.PullRequests(owner, repo) {
+					if pr.Number != res2.PR.Number {
+						continue
+					}
+					if !slices.Contains(pr.Labels, "deploy") || !slices.Contains(pr.Labels, "urgent") || !slices.Contains(pr.Reviewers, "alice") {
+						t.Errorf("updated pull request labels %v reviewers %v, want deploy, urgent and alice", pr.Labels, pr.Reviewers)
+					}
 				}
 			case ResultIssue:
 				issues := w.gh.API.Issues(owner, repo)

@@ -117,11 +117,6 @@ func newSelfReleaseWorld(t *testing.T) *selfReleaseWorld {
 // returns act's result and the store.
 func (s *selfReleaseWorld) run(t *testing.T) (actrun.Result, string) {
 	t.Helper()
-	store := t.TempDir()
-	mounts := map[string]string{store: standins.ArtifactStore}
-	for k, v := range s.mounts {
-		mounts[k] = v
-	}
 	event, err := json.Marshal(map[string]any{
 		"ref": "refs/heads/main", "before": s.before, "after": s.after, "forced": false,
 		"repository": map[string]any{"full_name": "shipkit-dev/shipkit", "name": "shipkit", "default_branch": "main", "owner": map[string]any{"login": "shipkit-dev"}},
@@ -129,11 +124,22 @@ func (s *selfReleaseWorld) run(t *testing.T) (actrun.Result, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return s.act(t, ".github/workflows/shipkit-release.yml", "push", string(event))
+}
+
+// act runs one of shipkit's own workflows on the event.
+func (s *selfReleaseWorld) act(t *testing.T, workflow, eventName, event string) (actrun.Result, string) {
+	t.Helper()
+	store := t.TempDir()
+	mounts := map[string]string{store: standins.ArtifactStore}
+	for k, v := range s.mounts {
+		mounts[k] = v
+	}
 	res := actrun.Run(t, actrun.Options{
 		Dir:               s.dev.Dir,
-		Event:             "push",
-		EventJSON:         string(event),
-		Workflow:          ".github/workflows/shipkit-release.yml",
+		Event:             eventName,
+		EventJSON:         event,
+		Workflow:          workflow,
 		Secrets:           map[string]string{"GITHUB_TOKEN": token},
 		Env:               map[string]string{"GITHUB_REPOSITORY": "shipkit-dev/shipkit", "GITHUB_API_URL": s.api.URL(), "GITHUB_SERVER_URL": s.server},
 		Vars:              map[string]string{"SHIPKIT_IMAGE_PREFIX": s.prefix, "SHIPKIT_IMAGE_REGISTRY": strings.SplitN(s.prefix, "/", 2)[0]},
@@ -258,6 +264,12 @@ func TestShipkitReleaseWorkflow(t *testing.T) {
 	rels := s.api.Releases("shipkit-dev", "shipkit")
 	if len(rels) != 1 || rels[0].TagName != s.released || rels[0].Draft {
 		t.Fatalf("releases = %+v, want %s published\nact output:\n%s", rels, s.released, res.Output)
+	}
+
+	// The verify-release workflow checks the release commit the same way, from its tag.
+	verify, _ := s.act(t, ".github/workflows/verify-release.yml", "workflow_dispatch", `{"inputs":{"tag":"`+s.released+`"}}`)
+	if verify.ExitCode != 0 || !strings.Contains(verify.Output, "ok actions/version-bump-detect/action.yml: "+s.prefix+"/version-bump-detect:"+s.released+"@") {
+		t.Errorf("verify-release on %s: exit code %d\n%s", s.released, verify.ExitCode, verify.Output)
 	}
 
 	// A second run of the same push creates nothing: the registry, the refs and the releases
