@@ -90,7 +90,8 @@ func newSelfReleaseWorld(t *testing.T) *selfReleaseWorld {
 		if out, err := exec.Command("podman", "tag", local, ref).CombinedOutput(); err != nil {
 			t.Fatalf("podman tag %s %s: %v\n%s", local, ref, err, out)
 		}
-		t.Cleanup(func() { exec.Command("podman", "untag", ref).Run() })
+		// untag with a name removes that name only; without one it would remove every name.
+		t.Cleanup(func() { exec.Command("podman", "untag", ref, ref).Run() })
 	}
 	before := dev.Commit("chore: shipkit 1.0.0", map[string]string{"VERSION": "1.0.0\n"})
 	dev.Git("tag", "v1.0.0")
