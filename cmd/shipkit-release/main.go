@@ -4,6 +4,7 @@
 //	shipkit-release plan    [--version-file VERSION]                 (GITHUB_REPOSITORY, GITHUB_TOKEN, GITHUB_API_URL)
 //	shipkit-release build   --prefix ghcr.io/shipkit-dev/shipkit [--version v1.2.3] [--push [--tag main]] [--sbom-dir DIR] [--platforms linux/amd64,linux/arm64]
 //	shipkit-release pin     --commit SHA --version v1.2.3
+//	shipkit-release changelog --version v1.2.3 [--head SHA] [--file CHANGELOG.md]
 //	shipkit-release verify  [--platforms ...]
 //	shipkit-release major   --version v1.2.3 --commit SHA   (GITHUB_REPOSITORY, GITHUB_TOKEN, GITHUB_API_URL)
 //	shipkit-release publish --tag v1.2.3                    (same)
@@ -41,7 +42,7 @@ func main() {
 	}
 }
 
-const usage = "usage: shipkit-release plan|build|pin|verify|major|publish [flags] (-h for a command's flags)"
+const usage = "usage: shipkit-release plan|build|pin|changelog|verify|major|publish [flags] (-h for a command's flags)"
 
 func run(ctx context.Context, args []string, stdout io.Writer) error {
 	if len(args) == 0 {
@@ -101,6 +102,37 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 			fmt.Fprintf(stdout, "pinned %s to %s # %s\n", f, *commit, *version)
 		}
 		gha.SetOutput("files", strings.Join(changed, "\n"))
+		return nil
+	case "changelog":
+		version := fs.String("version", "", "the release, such as v1.2.3")
+		file := fs.String("file", "CHANGELOG.md", "the changelog")
+		head := fs.String("head", "HEAD", "the release's last commit of its source (the commits after the previous release up to it are listed)")
+		if err := fs.Parse(args[1:]); err != nil {
+			return err
+		}
+		if err := release.CheckVersion(*version); err != nil {
+			return err
+		}
+		notes, err := release.ReleaseNotes(ctx, ".", *version, *head)
+		if err != nil {
+			return err
+		}
+		data, err := os.ReadFile(*file)
+		if err != nil {
+			return err
+		}
+		out, changed, err := release.Changelog(*file, data, *version, time.Now(), notes)
+		if err != nil {
+			return err
+		}
+		if !changed {
+			fmt.Fprintf(stdout, "%s has a section for %s already\n", *file, *version)
+			return nil
+		}
+		if err := os.WriteFile(*file, out, 0o644); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "%s: the Unreleased notes and the commits since the previous release are now %s's section\n", *file, *version)
 		return nil
 	case "verify":
 		if err := fs.Parse(args[1:]); err != nil {

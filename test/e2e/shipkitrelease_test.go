@@ -256,6 +256,13 @@ func TestShipkitReleaseWorkflow(t *testing.T) {
 	if !strings.Contains(string(root), "shipkit-dev/shipkit/actions/sha-tag-image@"+pinnedTo+" # "+s.released) {
 		t.Errorf("the root action.yml at %s does not pin sha-tag-image to %s:\n%s", s.released, pinnedTo, root)
 	}
+	changelog, err := os.ReadFile(filepath.Join(checkout, "CHANGELOG.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(changelog), "## Unreleased\n\n## "+s.released+" (") || !strings.Contains(string(changelog), "- chore: release 1.1.0 ("+s.after[:8]+")") {
+		t.Errorf("CHANGELOG.md at %s has no section for it listing the release's commit:\n%s", s.released, changelog)
+	}
 	if refs, err := release.MainReferences(checkout); err != nil || len(refs) != 0 {
 		t.Errorf("references to main left at %s: %v %v", s.released, refs, err)
 	}
