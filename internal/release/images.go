@@ -221,7 +221,18 @@ func NeutralImage(file string, data []byte) ([]byte, error) {
 	if bytes.HasSuffix(data[from:end], []byte("\r")) {
 		out = append(out, '\r')
 	}
-	return append(out, data[end:]...), nil
+	out = append(out, data[end:]...)
+	// The edit replaces the rest of the line: check that it replaced the value and nothing else
+	// (a flow mapping such as `runs: {using: docker, image: x}` cannot be edited that way).
+	var check struct {
+		Runs struct {
+			Image string `yaml:"image"`
+		} `yaml:"runs"`
+	}
+	if err := yaml.Unmarshal(out, &check); err != nil || check.Runs.Image != NeutralImageRef {
+		return nil, fmt.Errorf("%s:%d: write runs.image on a line of its own (runs:\n  image: docker://...)", file, image.Line)
+	}
+	return out, nil
 }
 
 // mappingValue is the value of key in the mapping m, or nil.
