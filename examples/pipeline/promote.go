@@ -81,6 +81,7 @@ func stepPromote(ctx context.Context, w *world, p *printer) error {
 	p.outputs(res.Outputs, "result", "operation", "pull-request-number")
 	p.line("the open pull request is found and left as it is (%d API calls)", w.API.Total())
 
+	var promotion ghemu.PullRequest
 	for _, pr := range w.API.PullRequests(owner, name) {
 		if !strings.HasPrefix(pr.Head, "promote/") {
 			continue
@@ -90,7 +91,41 @@ func stepPromote(ctx context.Context, w *world, p *printer) error {
 			am = "auto-merge armed (" + strings.ToLower(a.MergeMethod) + ")"
 		}
 		p.line("pull request #%d %s -> %s: %q (%s, %s, labels %s)", pr.Number, pr.Head, pr.Base, pr.Title, pr.State, am, strings.Join(pr.Labels, ","))
+		promotion = pr
 	}
-	p.line("prod changes when the pull request merges, after the ci check passes")
+
+	prodOverlay := func() (string, error) {
+		return git(w.tmp, "--git-dir", w.Git.GitDir(owner, name), "show", "main:infra/argocd/overlays/prod/kustomization.yaml")
+	}
+	if before, err := prodOverlay(); err != nil {
+		return err
+	} else if strings.Contains(before, tag) {
+		return fmt.Errorf("prod's overlay on main names %s before the promotion merged", tag)
+	}
+	p.line("-- the ci check passes on the pull request's head: GitHub's auto-merge merges it")
+	prHead, err := w.API.Ref(owner, name, "refs/heads/"+promotion.Head)
+	if err != nil {
+		return err
+	}
+	if err := w.API.SetCheckRun(owner, name, prHead, ghemu.CheckRun{Name: "ci", Status: "completed", Conclusion: "success"}); err != nil {
+		return err
+	}
+	for _, pr := range w.API.PullRequests(owner, name) {
+		if pr.Number != promotion.Number {
+			continue
+		}
+		if !pr.Merged {
+			return fmt.Errorf("pull request #%d is %s after its required check passed, want merged by auto-merge", pr.Number, pr.State)
+		}
+		p.line("pull request #%d merged as %s", pr.Number, pr.MergeCommitSHA[:8])
+	}
+	overlay, err := prodOverlay()
+	if err != nil {
+		return err
+	}
+	if !strings.Contains(overlay, tag) {
+		return fmt.Errorf("prod's overlay on main does not name %s after the merge:\n%s", tag, overlay)
+	}
+	p.line("prod's overlay on main now names %s: Argo CD deploys it", tag)
 	return nil
 }

@@ -293,6 +293,7 @@ type VerifyError struct {
 	Mismatches []Mismatch
 }
 
+// Error lists each mismatch: the action, the digest its action.yml names and the one built.
 func (e *VerifyError) Error() string {
 	var b strings.Builder
 	b.WriteString("the release commit's action.yml files name images not built from its source:")

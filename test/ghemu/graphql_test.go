@@ -156,6 +156,30 @@ func TestGraphQLAutoMerge(t *testing.T) {
 			if got := dig(out, "data", "enablePullRequestAutoMerge", "pullRequest", "autoMergeRequest", "mergeMethod"); got != "SQUASH" {
 				t.Errorf("autoMergeRequest.mergeMethod = %v, want SQUASH", got)
 			}
+
+			// A failed check leaves it waiting; the required check passing merges it, as GitHub's
+			// auto-merge does, and disarms it.
+			head := pr.GetHead().GetSHA()
+			if err := s.SetCheckRun(testOwner, testRepo, head, CheckRun{Name: "ci", Status: "completed", Conclusion: "failure"}); err != nil {
+				t.Fatal(err)
+			}
+			if prs := s.PullRequests(testOwner, testRepo); prs[0].Merged {
+				t.Fatal("merged although the required check failed")
+			}
+			if err := s.SetCheckRun(testOwner, testRepo, head, CheckRun{Name: "ci", Status: "completed", Conclusion: "success"}); err != nil {
+				t.Fatal(err)
+			}
+			prs := s.PullRequests(testOwner, testRepo)
+			if !prs[0].Merged || prs[0].State != "closed" {
+				t.Fatalf("after the check passed: %+v, want merged", prs[0])
+			}
+			main, err := s.Ref(testOwner, testRepo, "refs/heads/main")
+			if err != nil || main != prs[0].MergeCommitSHA {
+				t.Errorf("main at %s (%v), want the squash commit %s", main, err, prs[0].MergeCommitSHA)
+			}
+			if _, ok := s.AutoMerge(testOwner, testRepo, pr.GetNumber()); ok {
+				t.Error("auto-merge still armed after the merge")
+			}
 		})
 	}
 }

@@ -142,14 +142,7 @@ func (c *call) pull() *PullRequest {
 	return nil
 }
 
-func (c *call) snapshot(p *PullRequest) PullRequest {
-	c.repo.mu.Lock()
-	defer c.repo.mu.Unlock()
-	cp := *p
-	cp.Labels, cp.Reviewers = slices.Clone(p.Labels), slices.Clone(p.Reviewers)
-	cp.Assignees, cp.Comments = slices.Clone(p.Assignees), slices.Clone(p.Comments)
-	return cp
-}
+func (c *call) snapshot(p *PullRequest) PullRequest { return c.repo.snapshot(p) }
 
 // branchName strips "owner:" from a head or base given as owner:branch.
 func (r *repo) branchName(s string) string {
@@ -348,84 +341,15 @@ func (c *call) mergePull() {
 		validationFailed(c.w, "PullRequest", "merge_method", "invalid", "")
 		return
 	}
-	r.writeMu.Lock()
-	defer r.writeMu.Unlock()
-	snap := c.snapshot(p)
-	if snap.State != "open" || snap.Merged {
-		c.fail(405, "Pull Request is not mergeable")
-		return
-	}
-	headSHA := r.headSHA(&snap)
-	if req.SHA != "" && req.SHA != headSHA {
-		c.fail(409, "Head branch was modified. Review and try the merge again.")
-		return
-	}
-	baseRef := "refs/heads/" + snap.Base
-	baseSHA, err := r.git.readRef(baseRef)
-	if err != nil || baseSHA == "" {
-		c.fail(405, "Pull Request is not mergeable")
-		return
-	}
-	tree, clean, err := r.mergeTree(baseSHA, headSHA)
+	newSHA, status, msg, err := r.merge(p, method, req.SHA, req.CommitTitle, req.CommitMessage)
 	if err != nil {
 		c.internal(err)
 		return
 	}
-	if !clean {
-		c.fail(405, "Pull Request is not mergeable")
+	if status != 200 {
+		c.fail(status, msg)
 		return
 	}
-	if _, v := c.checkProtection(snap.Base, baseSHA, headSHA, true); len(v) > 0 {
-		c.fail(405, strings.Join(v, " "))
-		return
-	}
-	title, body := req.CommitTitle, req.CommitMessage
-	var newSHA string
-	switch method {
-	case "merge":
-		title = cmp.Or(title, fmt.Sprintf("Merge pull request #%d from %s/%s", snap.Number, r.owner, snap.Head))
-		body = cmp.Or(body, snap.Title)
-		newSHA, err = r.git.commitTree(tree, []string{baseSHA, headSHA}, title+"\n\n"+body+"\n", apiAuthor(), apiCommitter())
-	case "squash":
-		title = cmp.Or(title, fmt.Sprintf("%s (#%d)", snap.Title, snap.Number))
-		msg := title + "\n"
-		if body != "" {
-			msg += "\n" + body + "\n"
-		}
-		newSHA, err = r.git.commitTree(tree, []string{baseSHA}, msg, apiAuthor(), apiCommitter())
-	case "rebase":
-		ff, ferr := r.git.isAncestor(baseSHA, headSHA)
-		if ferr != nil {
-			c.internal(ferr)
-			return
-		}
-		if !ff {
-			c.fail(405, "This branch can't be rebased")
-			return
-		}
-		newSHA = headSHA
-	}
-	if err != nil {
-		c.internal(err)
-		return
-	}
-	if newSHA != headSHA {
-		r.markVerified(newSHA)
-	}
-	ok, err := r.git.updateRef(baseRef, newSHA, baseSHA)
-	if err != nil {
-		c.internal(err)
-		return
-	}
-	if !ok {
-		c.fail(409, "Base branch was modified. Review and try the merge again.")
-		return
-	}
-	now := time.Now().UTC().Truncate(time.Second)
-	r.mu.Lock()
-	p.State, p.Merged, p.MergeCommitSHA, p.HeadSHA = "closed", true, newSHA, headSHA
-	p.MergedAt, p.ClosedAt, p.UpdatedAt = now, now, now
-	r.mu.Unlock()
 	c.json(200, obj{"sha": newSHA, "merged": true, "message": "Pull Request successfully merged"})
 }
 
@@ -482,4 +406,123 @@ func (c *call) pullsForCommit() {
 		}
 	}
 	c.json(200, out)
+}
+
+// merge merges pull request p into its base with method (merge, squash or rebase), as the merge
+// endpoint and an armed auto-merge do: sha, when given, must be the head; title and body default
+// as GitHub's do. A refusal is an HTTP status other than 200 with GitHub's message.
+func (r *repo) merge(p *PullRequest, method, sha, title, body string) (newSHA string, status int, msg string, err error) {
+	r.writeMu.Lock()
+	defer r.writeMu.Unlock()
+	snap := r.snapshot(p)
+	if snap.State != "open" || snap.Merged {
+		return "", 405, "Pull Request is not mergeable", nil
+	}
+	headSHA := r.headSHA(&snap)
+	if sha != "" && sha != headSHA {
+		return "", 409, "Head branch was modified. Review and try the merge again.", nil
+	}
+	baseRef := "refs/heads/" + snap.Base
+	baseSHA, err := r.git.readRef(baseRef)
+	if err != nil || baseSHA == "" {
+		return "", 405, "Pull Request is not mergeable", nil
+	}
+	tree, clean, err := r.mergeTree(baseSHA, headSHA)
+	if err != nil {
+		return "", 0, "", err
+	}
+	if !clean {
+		return "", 405, "Pull Request is not mergeable", nil
+	}
+	if _, v := r.checkProtection(snap.Base, baseSHA, headSHA, true); len(v) > 0 {
+		return "", 405, strings.Join(v, " "), nil
+	}
+	switch method {
+	case "merge":
+		title = cmp.Or(title, fmt.Sprintf("Merge pull request #%d from %s/%s", snap.Number, r.owner, snap.Head))
+		body = cmp.Or(body, snap.Title)
+		newSHA, err = r.git.commitTree(tree, []string{baseSHA, headSHA}, title+"\n\n"+body+"\n", apiAuthor(), apiCommitter())
+	case "squash":
+		title = cmp.Or(title, fmt.Sprintf("%s (#%d)", snap.Title, snap.Number))
+		message := title + "\n"
+		if body != "" {
+			message += "\n" + body + "\n"
+		}
+		newSHA, err = r.git.commitTree(tree, []string{baseSHA}, message, apiAuthor(), apiCommitter())
+	case "rebase":
+		ff, ferr := r.git.isAncestor(baseSHA, headSHA)
+		if ferr != nil {
+			return "", 0, "", ferr
+		}
+		if !ff {
+			return "", 405, "This branch can't be rebased", nil
+		}
+		newSHA = headSHA
+	}
+	if err != nil {
+		return "", 0, "", err
+	}
+	if newSHA != headSHA {
+		r.markVerified(newSHA)
+	}
+	ok, err := r.git.updateRef(baseRef, newSHA, baseSHA)
+	if err != nil {
+		return "", 0, "", err
+	}
+	if !ok {
+		return "", 409, "Base branch was modified. Review and try the merge again.", nil
+	}
+	now := time.Now().UTC().Truncate(time.Second)
+	r.mu.Lock()
+	p.State, p.Merged, p.MergeCommitSHA, p.HeadSHA = "closed", true, newSHA, headSHA
+	p.MergedAt, p.ClosedAt, p.UpdatedAt = now, now, now
+	r.mu.Unlock()
+	return newSHA, 200, "", nil
+}
+
+// snapshot copies p under r.mu.
+func (r *repo) snapshot(p *PullRequest) PullRequest {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	cp := *p
+	cp.Labels, cp.Reviewers = slices.Clone(p.Labels), slices.Clone(p.Reviewers)
+	cp.Assignees, cp.Comments = slices.Clone(p.Assignees), slices.Clone(p.Comments)
+	return cp
+}
+
+// runAutoMerges merges each open pull request of r whose auto-merge is armed and whose merge
+// is now allowed (required checks passed, no conflict), as GitHub does when a check completes.
+// A pull request that still cannot merge keeps its auto-merge armed.
+func (s *Server) runAutoMerges(r *repo) {
+	g := &s.gql
+	g.mu.Lock()
+	armed := map[string]AutoMergeRequest{}
+	for id, a := range g.autoMerge {
+		armed[id] = *a
+	}
+	g.mu.Unlock()
+	if len(armed) == 0 {
+		return
+	}
+	r.mu.Lock()
+	var pulls []*PullRequest
+	for _, p := range r.pulls {
+		if _, ok := armed[nodeID("PullRequest", p.id)]; ok && p.State == "open" {
+			pulls = append(pulls, p)
+		}
+	}
+	r.mu.Unlock()
+	for _, p := range pulls {
+		id := nodeID("PullRequest", p.id)
+		_, status, _, err := r.merge(p, strings.ToLower(armed[id].MergeMethod), "", "", "")
+		if err != nil {
+			s.problem("auto-merge of pull request #%d: %v", p.Number, err)
+			continue
+		}
+		if status == 200 {
+			g.mu.Lock()
+			delete(g.autoMerge, id)
+			g.mu.Unlock()
+		}
+	}
 }

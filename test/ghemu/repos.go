@@ -160,7 +160,11 @@ func (c *call) getBranchRules() {
 // newSHA (from oldSHA) would commit, or nil. viaPull is true for merges of
 // pull requests.
 func (c *call) checkProtection(branch, oldSHA, newSHA string, viaPull bool) (Protection, []string) {
-	r := c.repo
+	return c.repo.checkProtection(branch, oldSHA, newSHA, viaPull)
+}
+
+// checkProtection is call.checkProtection for callers without a request (auto-merge).
+func (r *repo) checkProtection(branch, oldSHA, newSHA string, viaPull bool) (Protection, []string) {
 	p, ok := r.protection(branch)
 	if !ok {
 		return p, nil

@@ -236,8 +236,9 @@ func (s *Server) SetStatus(owner, name, ref string, st Status) error {
 	}
 	id := s.id()
 	r.mu.Lock()
-	defer r.mu.Unlock()
 	r.statuses[sha] = append(r.statuses[sha], &status{Status: st, id: id, created: time.Now().UTC().Truncate(time.Second)})
+	r.mu.Unlock()
+	s.runAutoMerges(r)
 	return nil
 }
 
@@ -251,15 +252,17 @@ func (s *Server) SetCheckRun(owner, name, ref string, cr CheckRun) error {
 	}
 	id := s.id()
 	r.mu.Lock()
-	defer r.mu.Unlock()
-	list := r.checks[sha]
-	for _, c := range list {
+	replaced := false
+	for _, c := range r.checks[sha] {
 		if c.Name == cr.Name {
-			c.CheckRun = cr
-			return nil
+			c.CheckRun, replaced = cr, true
 		}
 	}
-	r.checks[sha] = append(list, &checkRun{CheckRun: cr, id: id})
+	if !replaced {
+		r.checks[sha] = append(r.checks[sha], &checkRun{CheckRun: cr, id: id})
+	}
+	r.mu.Unlock()
+	s.runAutoMerges(r)
 	return nil
 }
 
