@@ -274,6 +274,12 @@ func TestShipkitReleaseWorkflow(t *testing.T) {
 		t.Fatalf("releases = %+v, want %s published\nact output:\n%s", rels, s.released, res.Output)
 	}
 
+	// The verify-release workflow checks the release the same way, from its tag.
+	verify, _ := s.act(t, ".github/workflows/verify-release.yml", "workflow_dispatch", `{"inputs":{"tag":"`+s.released+`"}}`)
+	if verify.ExitCode != 0 || !strings.Contains(verify.Output, "ok actions/version-bump-detect/action.yml: "+s.prefix+"/version-bump-detect:"+s.released+"@") {
+		t.Errorf("verify-release on %s: exit code %d\n%s", s.released, verify.ExitCode, verify.Output)
+	}
+
 	// A second run of the same push creates nothing: the registry, the refs and the releases
 	// stay as they are.
 	refs := s.refs(t)
