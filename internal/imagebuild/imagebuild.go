@@ -79,12 +79,12 @@ func ParsePlatforms(s string) ([]Platform, error) {
 	return out, nil
 }
 
-// Labels are the OCI annotations every image's config carries.
+// Labels are the OCI annotations every image's config carries. No revision: the image must not
+// depend on the commit, only on the source (the commit is in the provenance attestation).
 type Labels struct {
-	Title    string // org.opencontainers.image.title, such as "shipkit sha-tag-image"
-	Source   string // org.opencontainers.image.source; DefaultSource when empty
-	Revision string // org.opencontainers.image.revision: the commit the binary was built from
-	Version  string // org.opencontainers.image.version, such as v1.2.3
+	Title   string // org.opencontainers.image.title, such as "shipkit sha-tag-image"
+	Source  string // org.opencontainers.image.source; DefaultSource when empty
+	Version string // org.opencontainers.image.version, such as v1.2.3
 }
 
 func (l Labels) config() map[string]string {
@@ -95,9 +95,6 @@ func (l Labels) config() map[string]string {
 	m := map[string]string{
 		"org.opencontainers.image.title":  l.Title,
 		"org.opencontainers.image.source": src,
-	}
-	if l.Revision != "" {
-		m["org.opencontainers.image.revision"] = l.Revision
 	}
 	if l.Version != "" {
 		m["org.opencontainers.image.version"] = l.Version

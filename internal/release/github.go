@@ -10,6 +10,7 @@ import (
 	"golang.org/x/mod/semver"
 
 	"github.com/shipkit-dev/shipkit/internal/ghapi"
+	"github.com/shipkit-dev/shipkit/internal/pkgmeta"
 )
 
 // Repo is a GitHub repository reached through a retrying client.
@@ -93,10 +94,7 @@ func (r Repo) MoveMajor(ctx context.Context, version, commit string) (MajorResul
 
 // versionAt reads the version file at commit, as a tag name (v and the version).
 func (r Repo) versionAt(ctx context.Context, commit string) (string, error) {
-	file := r.VersionFile
-	if file == "" {
-		file = "VERSION"
-	}
+	file := r.versionFile()
 	fc, _, _, err := r.Client.Repositories.GetContents(ctx, r.Owner, r.Name, file, &github.RepositoryContentGetOptions{Ref: commit})
 	if err != nil {
 		return "", fmt.Errorf("reading %s there: %w", file, err)
@@ -108,11 +106,29 @@ func (r Repo) versionAt(ctx context.Context, commit string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("reading %s there: %w", file, err)
 	}
-	v := "v" + strings.TrimPrefix(strings.TrimSpace(strings.SplitN(text, "\n", 2)[0]), "v")
-	if !semver.IsValid(v) {
-		return "", fmt.Errorf("%s there holds %q, not a SemVer version", file, strings.TrimSpace(text))
+	return VersionTag(file, []byte(text))
+}
+
+// versionFile is VersionFile, VERSION when unset.
+func (r Repo) versionFile() string {
+	if r.VersionFile == "" {
+		return "VERSION"
 	}
-	return v, nil
+	return r.VersionFile
+}
+
+// VersionTag reads a version file (file names it in errors) as version-bump-detect does
+// (package pkgmeta: the first non-blank line) and returns its release tag, v and the version.
+func VersionTag(file string, data []byte) (string, error) {
+	m, err := pkgmeta.Parse(file, data, nil)
+	if err != nil {
+		return "", err
+	}
+	tag := "v" + strings.TrimPrefix(m.Version, "v")
+	if CheckVersion(tag) != nil {
+		return "", fmt.Errorf("%s:%d: %q is not a SemVer version such as 1.2.3", file, m.Line, m.Version)
+	}
+	return tag, nil
 }
 
 // PublishResult says what Publish did.
@@ -170,18 +186,12 @@ type Plan struct {
 // Plan reads the version from data (VersionFile's content) and asks GitHub whether its tag
 // exists: a version without a tag is to be released.
 func (r Repo) Plan(ctx context.Context, data []byte) (Plan, error) {
-	file := r.VersionFile
-	if file == "" {
-		file = "VERSION"
+	tag, err := VersionTag(r.versionFile(), data)
+	if err != nil {
+		return Plan{}, err
 	}
-	first, _, _ := strings.Cut(string(data), "\n")
-	version := strings.TrimPrefix(strings.TrimSpace(first), "v")
-	tag := "v" + version
-	if err := CheckVersion(tag); err != nil {
-		return Plan{}, fmt.Errorf("%s:1: %q is not a SemVer version such as 1.2.3", file, strings.TrimSpace(first))
-	}
-	p := Plan{Version: version, Tag: tag}
-	_, _, err := r.Client.Git.GetRef(ctx, r.Owner, r.Name, "tags/"+tag)
+	p := Plan{Version: strings.TrimPrefix(tag, "v"), Tag: tag}
+	_, _, err = r.Client.Git.GetRef(ctx, r.Owner, r.Name, "tags/"+tag)
 	switch {
 	case ghapi.IsNotFound(err):
 		p.Release = true

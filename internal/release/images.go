@@ -331,10 +331,14 @@ func Verify(ctx context.Context, root string, platforms []imagebuild.Platform, g
 	if err := CheckVersion(version); err != nil {
 		return nil, fmt.Errorf("the action.yml files' image tag: %w", err)
 	}
-	if data, err := os.ReadFile(filepath.Join(root, "VERSION")); err != nil {
+	data, err := os.ReadFile(filepath.Join(root, "VERSION"))
+	if err != nil {
 		return nil, fmt.Errorf("reading VERSION: %w", err)
-	} else if first, _, _ := strings.Cut(string(data), "\n"); "v"+strings.TrimPrefix(strings.TrimSpace(first), "v") != version {
-		return nil, fmt.Errorf("the action.yml files name %s, VERSION says %q: a release commit pins the images of its own version", version, strings.TrimSpace(first))
+	}
+	if declared, err := VersionTag("VERSION", data); err != nil {
+		return nil, err
+	} else if declared != version {
+		return nil, fmt.Errorf("the action.yml files name %s, VERSION says %q: a release commit pins the images of its own version", version, strings.TrimPrefix(declared, "v"))
 	}
 	if refs, err := MainReferences(root); err != nil {
 		return nil, err
